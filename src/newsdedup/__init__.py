@@ -1,0 +1,57 @@
+"""newsdedup: find and group duplicate and near-duplicate articles in news corpora.
+
+The public API::
+
+    from newsdedup import Config, Document, dedup, run
+
+    result = dedup([Document("a", "..."), Document("b", "...")])
+    report = run(["corpus.jsonl"], "out/")
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Assignment",
+    "Cluster",
+    "Config",
+    "DedupResult",
+    "Document",
+    "Match",
+    "NewsDedupError",
+    "RunReport",
+    "__version__",
+    "dedup",
+    "run",
+]
+
+if TYPE_CHECKING:
+    from newsdedup.config import Config
+    from newsdedup.data import Assignment, Cluster, DedupResult, Document, Match
+    from newsdedup.errors import NewsDedupError
+    from newsdedup.pipeline import RunReport, dedup, run
+
+# Imported on first use, so that `newsdedup --help` does not load numpy and datasketch.
+_LAZY = {
+    "Config": "newsdedup.config",
+    "Assignment": "newsdedup.data",
+    "Cluster": "newsdedup.data",
+    "DedupResult": "newsdedup.data",
+    "Document": "newsdedup.data",
+    "Match": "newsdedup.data",
+    "NewsDedupError": "newsdedup.errors",
+    "RunReport": "newsdedup.pipeline",
+    "dedup": "newsdedup.pipeline",
+    "run": "newsdedup.pipeline",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'newsdedup' has no attribute {name!r}")

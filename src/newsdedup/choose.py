@@ -1,0 +1,55 @@
+"""Representative policies: the order in which documents are preferred as the kept copy.
+
+Clustering walks documents in this order, so the first member of every cluster is its
+representative. Every policy ends with the document id, so ties are broken the same way
+whatever the input order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from functools import cache
+
+from newsdedup.config import ChooseConfig
+from newsdedup.data import Fingerprint
+
+_NEVER = float("inf")
+
+
+def timestamp(published: str | None) -> float:
+    """Seconds since the epoch of an ISO 8601 date or time; ``inf`` if missing or unreadable.
+
+    A time without a zone is taken as UTC.
+    """
+    if not published:
+        return _NEVER
+    try:
+        moment = datetime.fromisoformat(published.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return _NEVER
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.timestamp()
+
+
+@cache
+def _ranks(priority: tuple[str, ...]) -> dict[str, int]:
+    return {name: rank for rank, name in reversed(list(enumerate(priority)))}
+
+
+def sort_key(fp: Fingerprint, cfg: ChooseConfig) -> tuple[float, float, float, str]:
+    """The key that orders documents by preference under ``cfg.policy`` (smallest first)."""
+    when, longer = timestamp(fp.published), -float(fp.length)
+    if cfg.policy == "longest":
+        return longer, when, 0.0, fp.doc_id
+    if cfg.policy == "source":
+        ranks = _ranks(cfg.source_priority)
+        return float(ranks.get(fp.source or "", len(ranks))), when, longer, fp.doc_id
+    return when, longer, 0.0, fp.doc_id
+
+
+def preference(fingerprints: Sequence[Fingerprint], cfg: ChooseConfig) -> list[int]:
+    """Indices of ``fingerprints`` from most to least preferred as representative."""
+    keys = [sort_key(fp, cfg) for fp in fingerprints]
+    return sorted(range(len(fingerprints)), key=keys.__getitem__)

@@ -1,0 +1,65 @@
+"""Text normalisation: str -> str, pure.
+
+Normalised text is what every later stage compares, so two copies of a story that differ
+only in Unicode form, case, punctuation or spacing normalise to the same string.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+import xxhash
+
+# Scripts written without spaces between words: they are shingled by characters.
+# Han, Hiragana/Katakana, Thai, Lao, Khmer, Myanmar, Tibetan.
+_NO_SPACE_SCRIPT = re.compile(
+    "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0eff\u1780-\u17ff\u1000-\u109f\u0f00-\u0fff]"
+)
+_SAMPLE = 4000
+_NO_SPACE_SHARE = 0.3
+
+
+@cache
+def _table() -> dict[int, str | None]:
+    """Map punctuation, symbols and control characters to a space; drop format characters.
+
+    Format characters (Cf: soft hyphen, zero-width joiners, BOM) are deleted rather than
+    spaced, because zero-width non-joiners sit *inside* words in Urdu and Persian.
+    """
+    table: dict[int, str | None] = {}
+    for code in range(0x30000):
+        category = unicodedata.category(chr(code))
+        if category == "Cf":
+            table[code] = None
+        elif category[0] in "PS" or category == "Cc":
+            table[code] = " "
+    return table
+
+
+def normalize(text: str) -> str:
+    """Return the comparison form of ``text``.
+
+    Unicode NFKC with case folding, punctuation and symbols replaced by spaces, runs of
+    white space collapsed to one space, no leading or trailing space. Idempotent.
+    """
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    spaced = " ".join(folded.translate(_table()).split())
+    # Deleting format characters or spacing a symbol can leave a sequence that NFKC
+    # composes further; one more pass reaches the fixed point.
+    again = unicodedata.normalize("NFKC", spaced).casefold()
+    return spaced if again == spaced else " ".join(again.translate(_table()).split())
+
+
+def uses_spaces(normalized: str) -> bool:
+    """Whether the text is mostly in scripts that separate words with spaces."""
+    sample = normalized[:_SAMPLE].replace(" ", "")
+    if not sample:
+        return True
+    return len(_NO_SPACE_SCRIPT.findall(sample)) < _NO_SPACE_SHARE * len(sample)
+
+
+def digest(normalized: str) -> str:
+    """Return the exact-duplicate key of normalised text (XXH3-128, hex)."""
+    return xxhash.xxh3_128_hexdigest(normalized.encode("utf-8"))

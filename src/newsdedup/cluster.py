@@ -1,0 +1,105 @@
+"""Verified matches -> clusters, with a guard against chaining.
+
+The rule: documents are taken in order of preference (see :mod:`newsdedup.choose`).
+Documents with the same normalised text form an exact group led by its most preferred
+member. Each group leader then either joins the cluster of the most similar earlier
+document that *leads* a cluster and matches it directly, or starts a cluster of its own.
+
+So every member of a cluster was verified directly against the cluster's representative:
+an unrelated story cannot join through a chain of partial matches (A matches B, B
+matches C, C has nothing in common with A), which plain connected components over LSH
+edges allow. Because the order depends only on the documents, not on their position in
+the input, the partition does not depend on input order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from newsdedup.data import Assignment, Cluster, Fingerprint, Match
+
+_SELF = Match("", "", 1.0, 1.0, "exact")
+
+
+def exact_leaders(fingerprints: Sequence[Fingerprint], order: Sequence[int]) -> dict[str, str]:
+    """Map every non-empty document id to the most preferred id with the same text."""
+    first: dict[str, str] = {}
+    leader: dict[str, str] = {}
+    for index in order:
+        fp = fingerprints[index]
+        if fp.digest:
+            leader[fp.doc_id] = first.setdefault(fp.digest, fp.doc_id)
+    return leader
+
+
+def _neighbours(matches: Sequence[Match]) -> dict[str, list[tuple[str, Match]]]:
+    found: dict[str, list[tuple[str, Match]]] = defaultdict(list)
+    for match in matches:
+        found[match.a].append((match.b, match))
+        found[match.b].append((match.a, match))
+    return found
+
+
+def attach(ids: Sequence[str], matches: Sequence[Match]) -> dict[str, tuple[str, Match]]:
+    """Walk ``ids`` in preference order; map each to its cluster leader and the match to it.
+
+    A document joins the earlier leader it matches best (highest Jaccard, then
+    containment, then preference), or leads its own cluster (mapped to itself).
+    """
+    rank = {doc_id: position for position, doc_id in enumerate(ids)}
+    neighbours = _neighbours(matches)
+    placed: dict[str, tuple[str, Match]] = {}
+    for doc_id in ids:
+        options = [
+            (-m.jaccard, -m.containment, rank[other], other, m)
+            for other, m in neighbours.get(doc_id, ())
+            if rank.get(other, len(rank)) < rank[doc_id] and placed[other][0] == other
+        ]
+        best = min(options, key=lambda option: option[:3], default=None)
+        placed[doc_id] = (best[3], best[4]) if best else (doc_id, _SELF)
+    return placed
+
+
+def _member_row(doc_id: str, leader: str, match: Match, size: int) -> Assignment:
+    if doc_id == leader:
+        kind = "representative" if size > 1 else "unique"
+    else:
+        kind = match.kind
+    return Assignment(doc_id, leader, doc_id == leader, size, match.jaccard, match.containment, kind)
+
+
+def cluster(
+    fingerprints: Sequence[Fingerprint], order: Sequence[int], matches: Sequence[Match]
+) -> tuple[tuple[Cluster, ...], tuple[Assignment, ...]]:
+    """Group documents into clusters.
+
+    Args:
+        fingerprints: Every document, in input order. Empty documents (no digest) stay alone.
+        order: Indices of ``fingerprints`` in order of preference as representative.
+        matches: Verified near/contained matches between exact-group leaders.
+
+    Returns:
+        The clusters, ordered by representative id, and one assignment per document in
+        input order.
+    """
+    exact = exact_leaders(fingerprints, order)
+    heads = [fingerprints[i].doc_id for i in order if exact.get(fingerprints[i].doc_id) == fingerprints[i].doc_id]
+    placed = attach(heads, matches)
+    members: dict[str, list[str]] = defaultdict(list)
+    links: dict[str, tuple[str, Match]] = {}
+    for index in order:
+        doc_id = fingerprints[index].doc_id
+        head = exact.get(doc_id, doc_id)
+        leader, match = placed.get(head, (head, _SELF))
+        if head != doc_id and leader == head:
+            match = Match(head, doc_id, 1.0, 1.0, "exact")
+        links[doc_id] = (leader, match)
+        members[leader].append(doc_id)
+    clusters = tuple(Cluster(lead, lead, tuple(ids)) for lead, ids in sorted(members.items()))
+    rows = []
+    for fp in fingerprints:
+        leader, match = links[fp.doc_id]
+        row = _member_row(fp.doc_id, leader, match, len(members[leader]))
+        rows.append(row if fp.digest else Assignment(fp.doc_id, fp.doc_id, True, 1, 0.0, 0.0, "empty"))
+    return clusters, tuple(rows)

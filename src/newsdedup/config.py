@@ -1,0 +1,272 @@
+"""Configuration: one small frozen dataclass per stage, gathered in :class:`Config`.
+
+``Config`` says *what* result a run produces and holds every seed. How a run is executed
+(workers, paths, progress display) is not part of it and never changes the result.
+A config round-trips through TOML with one table per stage::
+
+    [shingle]
+    unit = "auto"
+    size = 3
+
+    [lsh]
+    threshold = 0.5
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from newsdedup.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+def _check(ok: bool, message: str) -> None:
+    if not ok:
+        raise ConfigError(message)
+
+
+def _check_choice(name: str, value: object, choices: tuple[str, ...]) -> None:
+    _check(value in choices, f"{name} must be one of {', '.join(choices)}; got {value!r}")
+
+
+def _check_fraction(name: str, value: float) -> None:
+    _check(0.0 < value <= 1.0, f"{name} must be in (0, 1]; got {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class ReadConfig:
+    """How input records map to documents, and what happens to bad ones.
+
+    Attributes:
+        id_field: Field holding the document id.
+        text_field: Field holding the article body.
+        title_field: Field holding the headline (optional in the data).
+        date_field: Field holding the publication date, ISO 8601 (optional in the data).
+        source_field: Field holding the outlet name (optional in the data).
+        url_field: Field holding the URL (optional in the data).
+        format: ``auto`` (from the file name), ``jsonl``, ``csv``, ``parquet`` or ``txt``.
+        on_error: ``fail`` stops at the first bad record with a message naming file, line
+            and fix; ``skip`` sets it aside, counts it and lists it in the ``skipped`` table.
+        on_empty: What to do with a document whose text is empty: ``keep`` it as a
+            singleton (it cannot be compared), ``skip`` it (counted), or ``fail``.
+        max_chars: Longest text accepted, in characters; longer is a bad record.
+    """
+
+    id_field: str = "id"
+    text_field: str = "text"
+    title_field: str = "title"
+    date_field: str = "date"
+    source_field: str = "source"
+    url_field: str = "url"
+    format: str = "auto"
+    on_error: str = "fail"
+    on_empty: str = "keep"
+    max_chars: int = 5_000_000
+
+    def __post_init__(self) -> None:
+        _check_choice("read.format", self.format, ("auto", "jsonl", "csv", "parquet", "txt"))
+        _check_choice("read.on_error", self.on_error, ("fail", "skip"))
+        _check_choice("read.on_empty", self.on_empty, ("keep", "skip", "fail"))
+        _check(self.max_chars > 0, f"read.max_chars must be positive; got {self.max_chars}")
+        _check(bool(self.id_field), "read.id_field must not be empty")
+        _check(bool(self.text_field), "read.text_field must not be empty")
+
+
+@dataclass(frozen=True, slots=True)
+class ShingleConfig:
+    """How normalised text becomes a set of shingles.
+
+    Attributes:
+        unit: ``word`` n-grams, ``char`` n-grams (for scripts written without spaces:
+            Chinese, Japanese, Thai...), or ``auto`` to choose per document by its script.
+        size: Words per word shingle.
+        char_size: Characters per character shingle.
+    """
+
+    unit: str = "auto"
+    size: int = 3
+    char_size: int = 4
+
+    def __post_init__(self) -> None:
+        _check_choice("shingle.unit", self.unit, ("auto", "word", "char"))
+        _check(1 <= self.size <= 16, f"shingle.size must be 1 to 16; got {self.size}")
+        _check(1 <= self.char_size <= 32, f"shingle.char_size must be 1 to 32; got {self.char_size}")
+
+
+@dataclass(frozen=True, slots=True)
+class MinHashConfig:
+    """MinHash signatures (datasketch 2.x compatible).
+
+    Attributes:
+        num_perm: Number of permutations (signature length).
+        seed: Seed of the permutations.
+        scheme: datasketch permutation scheme; ``affine32`` is datasketch 2.x's default.
+    """
+
+    num_perm: int = 128
+    seed: int = 1
+    scheme: str = "affine32"
+
+    def __post_init__(self) -> None:
+        _check(8 <= self.num_perm <= 1024, f"minhash.num_perm must be 8 to 1024; got {self.num_perm}")
+        _check_choice("minhash.scheme", self.scheme, ("affine32",))
+
+
+@dataclass(frozen=True, slots=True)
+class LSHConfig:
+    """Candidate generation by banding the signatures.
+
+    Attributes:
+        threshold: Jaccard similarity at which a pair must become a candidate with
+            probability at least ``recall``.
+        recall: Target probability of candidacy exactly at ``threshold``.
+        bands: Number of bands; 0 chooses bands and rows from threshold and recall.
+        rows: Rows per band; 0 chooses them with ``bands``.
+    """
+
+    threshold: float = 0.5
+    recall: float = 0.99
+    bands: int = 0
+    rows: int = 0
+
+    def __post_init__(self) -> None:
+        _check_fraction("lsh.threshold", self.threshold)
+        _check(0.0 < self.recall < 1.0, f"lsh.recall must be in (0, 1); got {self.recall}")
+        _check((self.bands == 0) == (self.rows == 0), "lsh.bands and lsh.rows go together: set both or neither")
+        _check(self.bands >= 0 and self.rows >= 0, "lsh.bands and lsh.rows must not be negative")
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyConfig:
+    """Exact verification of candidate pairs on their shingle sets.
+
+    Attributes:
+        threshold: Jaccard at or above which a pair is a near copy.
+        containment: Containment (|A∩B| / min(|A|,|B|)) at or above which a pair is a
+            truncated or padded copy.
+        min_shingles: A containment match needs the smaller text to have at least this
+            many shingles, so a one-line brief is not "contained" in every long story.
+    """
+
+    threshold: float = 0.5
+    containment: float = 0.8
+    min_shingles: int = 10
+
+    def __post_init__(self) -> None:
+        _check_fraction("verify.threshold", self.threshold)
+        _check_fraction("verify.containment", self.containment)
+        _check(self.min_shingles >= 1, f"verify.min_shingles must be at least 1; got {self.min_shingles}")
+
+
+@dataclass(frozen=True, slots=True)
+class ChooseConfig:
+    """Which member of a cluster is kept.
+
+    Attributes:
+        policy: ``earliest`` date, ``longest`` text, or ``source`` priority.
+        source_priority: Outlets in order of preference, for ``policy = "source"``.
+    """
+
+    policy: str = "earliest"
+    source_priority: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_choice("choose.policy", self.policy, ("earliest", "longest", "source"))
+        _check(
+            self.policy != "source" or bool(self.source_priority),
+            "choose.policy 'source' needs choose.source_priority, a list of outlets, most preferred first",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class WriteConfig:
+    """Output tables.
+
+    Attributes:
+        format: Format of the clusters, pairs and skipped tables: ``csv``, ``jsonl`` or ``parquet``.
+    """
+
+    format: str = "csv"
+
+    def __post_init__(self) -> None:
+        _check_choice("write.format", self.format, ("csv", "jsonl", "parquet"))
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The whole configuration of a run, one table per stage."""
+
+    read: ReadConfig = field(default_factory=ReadConfig)
+    shingle: ShingleConfig = field(default_factory=ShingleConfig)
+    minhash: MinHashConfig = field(default_factory=MinHashConfig)
+    lsh: LSHConfig = field(default_factory=LSHConfig)
+    verify: VerifyConfig = field(default_factory=VerifyConfig)
+    choose: ChooseConfig = field(default_factory=ChooseConfig)
+    write: WriteConfig = field(default_factory=WriteConfig)
+
+    def to_dict(self) -> dict[str, dict[str, Any]]:
+        """Return the config as nested plain values (tuples become lists)."""
+        return {
+            f.name: {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(getattr(self, f.name)).items()}
+            for f in fields(self)
+        }
+
+    def replace(self, overrides: Mapping[str, Mapping[str, Any]]) -> Config:
+        """Return a copy with ``{section: {key: value}}`` overrides applied and validated."""
+        sections = {f.name: getattr(self, f.name) for f in fields(self)}
+        for name, values in overrides.items():
+            if name not in sections:
+                raise ConfigError(f"unknown config section [{name}]; known: {', '.join(sections)}")
+            sections[name] = _replace_section(name, sections[name], values)
+        return Config(**sections)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Mapping[str, Any]]) -> Config:
+        """Build a config from nested plain values, as read from TOML."""
+        return cls().replace(data)
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Config:
+        """Load a config from a TOML file with one table per stage."""
+        try:
+            with open(path, "rb") as handle:
+                data = tomllib.load(handle)
+        except FileNotFoundError:
+            raise ConfigError(f"config file {path} does not exist") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+        return cls.from_dict(data)
+
+    def to_toml(self) -> str:
+        """Return the config as TOML text that :meth:`from_toml` reads back."""
+        import tomli_w
+
+        return tomli_w.dumps(self.to_dict())
+
+
+def _replace_section(name: str, section: Any, values: Mapping[str, Any]) -> Any:
+    if not isinstance(values, Mapping):
+        raise ConfigError(f"config section [{name}] must be a table of key = value")
+    known = {f.name: f for f in fields(section)}
+    for key in values:
+        if key not in known:
+            raise ConfigError(f"unknown key {name}.{key}; known: {', '.join(known)}")
+    clean = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+    for key, value in clean.items():
+        default = getattr(section, key)
+        if type(default) is float and isinstance(value, int) and not isinstance(value, bool):
+            clean[key] = float(value)
+        elif type(clean[key]) is not type(default):
+            raise ConfigError(
+                f"{name}.{key} must be of type {type(default).__name__}; got {value!r}"
+            )
+    return dataclasses.replace(section, **clean)

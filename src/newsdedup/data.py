@@ -1,0 +1,167 @@
+"""Records passed between pipeline stages.
+
+Every record is a frozen, slotted dataclass: stages hand each other values, never
+mutable state. No logic and no I/O live here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a document was read from, so errors can name it and writers can re-read it.
+
+    Attributes:
+        file: The input path as given (for a folder of text files, the folder).
+        line: 1-based line of the record in the file (JSONL, CSV), 1-based row for
+            Parquet, 0 for a text file in a folder.
+        record: 0-based index of the record within ``file``; the key writers use to
+            pick records when they re-read the input.
+    """
+
+    file: str
+    line: int
+    record: int
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One news article.
+
+    Attributes:
+        id: Unique identifier within the corpus.
+        text: The article body as read (not normalised).
+        title: Headline, if known.
+        published: Publication date or timestamp as an ISO 8601 string, if known.
+        source: Outlet or feed name, if known.
+        url: Address of the article, if known.
+        meta: Every other field of the input record, carried to the outputs.
+        origin: Where the record was read from; ``None`` for documents built in code.
+    """
+
+    id: str
+    text: str
+    title: str | None = None
+    published: str | None = None
+    source: str | None = None
+    url: str | None = None
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """A record set aside by ``on_error="skip"`` (or ``on_empty="skip"``), with the reason."""
+
+    file: str
+    line: int
+    reason: str
+    doc_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """What matching and choosing need of a document, without its text.
+
+    Attributes:
+        doc_id: The document's id.
+        digest: Hash of the normalised text (exact-duplicate key); empty for empty text.
+        shingles: Sorted, unique 32-bit shingle hashes (a ``numpy.uint32`` array).
+        length: Number of characters of the normalised text.
+        published: Publication date as given, if known.
+        source: Outlet, if known.
+    """
+
+    doc_id: str
+    digest: str
+    shingles: Any
+    length: int
+    published: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A verified pair of documents.
+
+    Attributes:
+        a: Id of one document (the smaller id).
+        b: Id of the other document.
+        jaccard: |A ∩ B| / |A ∪ B| over the shingle sets.
+        containment: |A ∩ B| / min(|A|, |B|): 1.0 when one text lies inside the other.
+        kind: ``exact``, ``near`` (Jaccard at or above the threshold) or ``contained``
+            (a truncated or padded copy: containment at or above its threshold).
+    """
+
+    a: str
+    b: str
+    jaccard: float
+    containment: float
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """A group of documents that are copies of one another.
+
+    Attributes:
+        id: The cluster's id: the id of its representative.
+        representative: The member kept in the cleaned corpus.
+        members: All member ids, representative first, then in representative order.
+    """
+
+    id: str
+    representative: str
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """One row of the clusters table: where a document went and why.
+
+    Attributes:
+        doc_id: The document.
+        cluster_id: Its cluster (the representative's id).
+        is_representative: Whether it is the cluster's kept document.
+        cluster_size: Number of members of its cluster.
+        jaccard: Jaccard similarity to the representative (1.0 for the representative).
+        containment: Containment with the representative (1.0 for the representative).
+        kind: ``unique`` (a singleton), ``representative``, ``exact``, ``near``,
+            ``contained``, or ``empty`` (no text to compare: kept alone).
+    """
+
+    doc_id: str
+    cluster_id: str
+    is_representative: bool
+    cluster_size: int
+    jaccard: float
+    containment: float
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class DedupResult:
+    """Everything a deduplication run found.
+
+    Attributes:
+        assignments: One row per input document, in input order.
+        clusters: Every cluster, singletons included, ordered by representative id.
+        matches: Every verified pair, ordered by (a, b).
+        stats: Counts (documents, kept, grouped, by kind, candidates, ...).
+        skipped: Records set aside while reading, with reasons.
+    """
+
+    assignments: tuple[Assignment, ...]
+    clusters: tuple[Cluster, ...]
+    matches: tuple[Match, ...]
+    stats: Mapping[str, int]
+    skipped: tuple[Skip, ...] = ()
+
+    @property
+    def kept_ids(self) -> tuple[str, ...]:
+        """Ids of the documents kept in the cleaned corpus, in input order."""
+        return tuple(a.doc_id for a in self.assignments if a.is_representative)

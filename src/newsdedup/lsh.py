@@ -1,0 +1,91 @@
+"""Locality-sensitive hashing: bands/rows choice, band keys, candidate pairs.
+
+A pair with Jaccard similarity ``s`` shares at least one band of ``rows`` signature
+values with probability ``1 - (1 - s**rows) ** bands`` (the S-curve). datasketch's
+automatic choice balances false positives against false negatives, which leaves only
+about 40% recall exactly at the threshold; here the bands and rows are the cheapest
+(fewest false positives below the threshold) that reach a stated recall at it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from newsdedup.config import LSHConfig
+
+_MULT = np.uint64(0x9E3779B97F4A7C15)
+_GRID = np.linspace(0.0, 1.0, 201)
+
+
+@dataclass(frozen=True, slots=True)
+class Banding:
+    """The chosen LSH parameters and the recall they give at the threshold."""
+
+    bands: int
+    rows: int
+    recall_at_threshold: float
+
+
+def probability(similarity: np.ndarray | float, bands: int, rows: int) -> np.ndarray | float:
+    """Probability that a pair of the given Jaccard similarity becomes a candidate."""
+    return 1.0 - (1.0 - np.power(similarity, rows)) ** bands
+
+
+def _false_positive_area(threshold: float, bands: int, rows: int) -> float:
+    below = _GRID[_GRID < threshold]
+    return float(np.sum(probability(below, bands, rows))) / len(_GRID)
+
+
+def choose_banding(cfg: LSHConfig, num_perm: int) -> Banding:
+    """Return bands and rows for ``num_perm`` values: the cheapest that reach ``cfg.recall``.
+
+    Explicit ``cfg.bands``/``cfg.rows`` are used as given. Otherwise every split with
+    ``bands * rows <= num_perm`` is considered; among those whose candidate probability
+    at ``cfg.threshold`` reaches ``cfg.recall``, the one with the least probability mass
+    below the threshold wins. If none reaches it, the one with the highest recall does.
+    """
+    if cfg.bands:
+        return Banding(cfg.bands, cfg.rows, float(probability(cfg.threshold, cfg.bands, cfg.rows)))
+    options = [(rows, num_perm // rows) for rows in range(1, num_perm + 1)]
+    scored = [(float(probability(cfg.threshold, b, r)), b, r) for r, b in options]
+    reaching = [(_false_positive_area(cfg.threshold, b, r), b, r) for p, b, r in scored if p >= cfg.recall]
+    if reaching:
+        _, bands, rows = min(reaching)
+    else:
+        _, bands, rows = max(scored)
+    return Banding(bands, rows, float(probability(cfg.threshold, bands, rows)))
+
+
+def band_keys(sigs: np.ndarray, band: int, rows: int) -> np.ndarray:
+    """Hash band ``band`` of every signature row into one ``uint64`` key."""
+    block = sigs[:, band * rows : (band + 1) * rows].astype(np.uint64)
+    keys = np.full(sigs.shape[0], np.uint64(band + 1), dtype=np.uint64)
+    for column in range(block.shape[1]):
+        keys = (keys ^ block[:, column]) * _MULT
+        keys ^= keys >> np.uint64(29)
+    return keys
+
+
+def _bucket_pairs(keys: np.ndarray) -> np.ndarray:
+    """Pairs ``(i, j)``, ``i < j``, of rows that share a key, as ``int64`` codes ``i * n + j``."""
+    n = keys.size
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    sizes = np.diff(np.r_[starts, n])
+    codes = []
+    for start, size in zip(starts[sizes > 1], sizes[sizes > 1], strict=True):
+        members = np.sort(order[start : start + size]).astype(np.int64)
+        left, right = np.triu_indices(size, k=1)
+        codes.append(members[left] * n + members[right])
+    return np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
+
+
+def candidate_pairs(sigs: np.ndarray, banding: Banding) -> np.ndarray:
+    """Return the unique candidate pairs of rows as an ``(m, 2)`` array, sorted, ``i < j``."""
+    n = sigs.shape[0]
+    codes = [_bucket_pairs(band_keys(sigs, band, banding.rows)) for band in range(banding.bands)]
+    unique = np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
+    return np.stack([unique // max(n, 1), unique % max(n, 1)], axis=1)

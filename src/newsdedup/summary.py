@@ -1,0 +1,65 @@
+"""What the CLI shows people: progress while a run works and a summary table at the end."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from newsdedup.pipeline import ProgressHook, RunReport
+
+
+@contextmanager
+def progress_display(quiet: bool) -> Iterator[ProgressHook | None]:
+    """Yield a progress hook that draws rich progress on stderr, or ``None`` when quiet."""
+    if quiet:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} docs"), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def hook(stage: str, done: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=None)
+            bar.update(tasks[stage], completed=done)
+
+        yield hook
+
+
+def print_summary(report: RunReport) -> None:
+    """Print counts, the accounting check and timings of a finished run."""
+    from rich.console import Console
+    from rich.table import Table
+
+    stats = report.result.stats
+    table = Table(title=f"newsdedup: {report.out}", show_header=False)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    rows = [
+        ("documents read", stats["documents"]),
+        ("kept (cleaned corpus)", stats["kept"]),
+        ("grouped under a kept copy", stats["grouped"]),
+        ("  exact copies", stats.get("kind_exact", 0)),
+        ("  near copies", stats.get("kind_near", 0)),
+        ("  truncated or padded copies", stats.get("kind_contained", 0)),
+        ("clusters with copies", stats["clusters_with_copies"]),
+        ("empty texts (kept alone)", stats.get("kind_empty", 0)),
+        ("skipped bad records", stats["skipped"]),
+        ("LSH candidates / verified", f"{stats['candidates']:,} / {stats['verified']:,}"),
+    ]
+    for label, value in rows:
+        table.add_row(label, f"{value:,}" if isinstance(value, int) else str(value))
+    for stage, seconds in report.timings.items():
+        table.add_row(f"time: {stage.replace('_', ' ')}", f"{seconds:.2f} s")
+    console = Console()
+    console.print(table)
+    console.print(
+        f"Every document accounted for: {stats['documents']:,} read = "
+        f"{stats['kept']:,} kept + {stats['grouped']:,} grouped"
+        + (f" (and {stats['skipped']:,} bad records skipped, listed in skipped)" if stats["skipped"] else "")
+    )
