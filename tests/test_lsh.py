@@ -1,0 +1,42 @@
+import numpy as np
+import pytest
+
+from newsdedup.config import LSHConfig
+from newsdedup.lsh import Banding, candidate_pairs, choose_banding, probability
+
+
+@pytest.mark.parametrize("threshold", [0.3, 0.5, 0.7, 0.9])
+def test_banding_reaches_recall_at_threshold(threshold):
+    banding = choose_banding(LSHConfig(threshold=threshold, recall=0.99), 128)
+    assert banding.bands * banding.rows <= 128
+    assert probability(threshold, banding.bands, banding.rows) >= 0.99
+    assert banding.recall_at_threshold >= 0.99
+
+
+def test_banding_is_the_cheapest_that_reaches_recall():
+    chosen = choose_banding(LSHConfig(threshold=0.5, recall=0.99), 128)
+    # one more row per band would miss the recall target
+    assert probability(0.5, 128 // (chosen.rows + 1), chosen.rows + 1) < 0.99
+
+
+def test_explicit_bands_rows_are_used():
+    banding = choose_banding(LSHConfig(bands=16, rows=8), 128)
+    assert (banding.bands, banding.rows) == (16, 8)
+
+
+def test_candidates_find_identical_and_not_unrelated():
+    rng = np.random.default_rng(1)
+    sigs = rng.integers(0, 2**32, (5, 32), dtype=np.uint64).astype(np.uint32)
+    sigs[3] = sigs[0]
+    pairs = candidate_pairs(sigs, Banding(8, 4, 1.0))
+    assert pairs.tolist() == [[0, 3]]
+
+
+def test_candidates_unique_and_ordered():
+    sigs = np.zeros((4, 8), dtype=np.uint32)
+    pairs = candidate_pairs(sigs, Banding(4, 2, 1.0))
+    assert pairs.tolist() == [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]]
+
+
+def test_no_documents_no_pairs():
+    assert candidate_pairs(np.zeros((0, 8), dtype=np.uint32), Banding(4, 2, 1.0)).shape == (0, 2)
