@@ -1,0 +1,488 @@
+"""Write tables, JSON, the cleaned corpus and the whole output folder, atomically.
+
+Every file is written to a temporary sibling and moved into place with ``os.replace``;
+the output folder as a whole is built in a temporary sibling folder and moved into place
+at the end (:func:`atomic_output_dir`), so an interrupted run leaves no partial result.
+The same data always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import os
+import shutil
+import sys
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from newsdedup.config import Config, ReadConfig
+from newsdedup.data import DedupResult, Origin, Skip
+from newsdedup.errors import InputError, OutputError
+from newsdedup.read import csv_rows, detect_format, jsonl_lines, parquet_batches, txt_files
+
+MANIFEST = "manifest.json"
+
+CLUSTER_COLUMNS = (
+    "doc_id",
+    "cluster_id",
+    "is_representative",
+    "cluster_size",
+    "jaccard",
+    "containment",
+    "match_kind",
+    "file",
+    "line",
+)
+PAIR_COLUMNS = ("doc_a", "doc_b", "jaccard", "containment", "match_kind", "same_cluster")
+SKIP_COLUMNS = ("file", "line", "doc_id", "reason")
+
+Rows = Sequence[Mapping[str, Any]]
+
+
+# ---------------------------------------------------------------- atomic files
+
+
+@contextmanager
+def _atomic_file(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; move it onto ``path`` if the block succeeds."""
+    tmp = path.parent / f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp"
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def _atomic_stream(path: Path, *, gz: bool = False) -> Iterator[IO[bytes]]:
+    """Yield a binary stream whose bytes land in ``path`` atomically; gzipped with mtime 0."""
+    with _atomic_file(path) as tmp, open(tmp, "xb") as raw:
+        if not gz:
+            yield raw
+            return
+        # No file name and mtime=0 in the gzip header, so the bytes are deterministic.
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as zipped:
+            yield zipped  # type: ignore[misc]
+
+
+# ---------------------------------------------------------------- tables and JSON
+
+
+def write_table(
+    rows: Sequence[Mapping[str, Any]], path: Path, fmt: str, columns: Sequence[str]
+) -> Path:
+    """Write ``rows`` as a CSV, JSONL or Parquet table, with deterministic bytes.
+
+    CSV writes floats as ``f"{x:.6f}"``, booleans as ``true``/``false`` and ``None`` as
+    an empty field; JSONL rounds floats to 6 decimals; Parquet infers the schema from
+    the values (every column is ``string`` when there are no rows).
+
+    Args:
+        rows: The rows; a key missing from a row is written as null.
+        path: Where to write; its suffix is replaced by ``.<fmt>``.
+        fmt: ``csv``, ``jsonl`` or ``parquet``.
+        columns: The columns, in order; other keys of the rows are ignored.
+
+    Returns:
+        The path written.
+
+    Raises:
+        OutputError: ``fmt`` is unknown or the file cannot be written.
+    """
+    writers: dict[str, Callable[[Rows, Path, Sequence[str]], None]] = {
+        "csv": _write_csv_table,
+        "jsonl": _write_jsonl_table,
+        "parquet": _write_parquet_table,
+    }
+    if fmt not in writers:
+        raise OutputError(f"unknown table format {fmt!r}; use csv, jsonl or parquet")
+    target = path.with_suffix("." + fmt)
+    with _atomic_file(target) as tmp:
+        writers[fmt](rows, tmp, columns)
+    return target
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.6f}"
+    return str(value)
+
+
+def _write_csv_table(rows: Rows, tmp: Path, columns: Sequence[str]) -> None:
+    with open(tmp, "x", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([_csv_cell(row.get(col)) for col in columns] for row in rows)
+
+
+def _json_value(value: Any) -> Any:
+    return round(value, 6) if isinstance(value, float) else value
+
+
+def _write_jsonl_table(rows: Rows, tmp: Path, columns: Sequence[str]) -> None:
+    with open(tmp, "x", encoding="utf-8", newline="\n") as handle:
+        for row in rows:
+            record = {col: _json_value(row.get(col)) for col in columns}
+            handle.write(json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n")
+
+
+def _write_parquet_table(rows: Rows, tmp: Path, columns: Sequence[str]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if rows:
+        table = pa.Table.from_pylist([{col: row.get(col) for col in columns} for row in rows])
+    else:
+        table = pa.table({col: pa.array([], pa.string()) for col in columns})
+    pq.write_table(table, tmp)
+
+
+def write_json(data: Any, path: Path) -> Path:
+    """Write ``data`` as pretty JSON (indent 2, sorted keys, UTF-8, final newline), atomically.
+
+    Returns:
+        The path written.
+
+    Raises:
+        OutputError: The file cannot be written.
+    """
+    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    with _atomic_file(path) as tmp:
+        tmp.write_bytes(text.encode("utf-8"))
+    return path
+
+
+# ---------------------------------------------------------------- cleaned corpus
+
+
+def write_corpus(
+    paths: Sequence[str | Path], keep: Mapping[str, set[int]], out_dir: Path, cfg: ReadConfig
+) -> list[Path]:
+    """Write the kept records of each input, in the input's own format, to ``out_dir``.
+
+    Each input is re-read, streaming, with the record counting of :mod:`newsdedup.read`,
+    and the records whose index (``Origin.record``) is in ``keep[str(path)]`` are
+    written: JSONL lines byte for byte (gzipped again with mtime 0 for ``.gz``), CSV rows
+    under the same header, Parquet rows with the original schema, ``.txt`` files
+    copied under ``out_dir/<folder name>/``. Every other record is dropped.
+
+    Args:
+        paths: The inputs, exactly as given to :func:`newsdedup.read.read`.
+        keep: Record indices to keep, by input path string.
+        out_dir: The folder to write to; made if missing.
+        cfg: The read config (for ``format`` and ``on_error``).
+
+    Returns:
+        The file (or, for a folder input, folder) written per input, in input order.
+        An input sharing its name with an earlier one is written as ``2-<name>``,
+        ``3-<name>``, ...
+
+    Raises:
+        InputError: An input cannot be re-read (with ``on_error="skip"``, a file that
+            breaks off, e.g. truncated gzip, is written up to the break instead).
+        OutputError: A file cannot be written.
+    """
+    writers: dict[str, Callable[[Path, set[int], Path, ReadConfig], Path | None]] = {
+        "jsonl": _copy_jsonl,
+        "csv": _copy_csv,
+        "parquet": _copy_parquet,
+        "txt": _copy_txt,
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path, name in zip(paths, _output_names(paths), strict=True):
+        fmt = detect_format(Path(path), cfg)
+        done = writers[fmt](Path(path), set(keep.get(str(path), ())), out_dir / name, cfg)
+        written += [done] if done else []
+    return written
+
+
+def _output_names(paths: Sequence[str | Path]) -> list[str]:
+    """File names for the inputs: their own, with ``2-``, ``3-``, ... on repeats."""
+    used: set[str] = set()
+    names = []
+    for path in paths:
+        base = Path(path).name or Path(path).resolve().name or "corpus"
+        name, count = base, 1
+        while name in used:
+            count += 1
+            name = f"{count}-{base}"
+        used.add(name)
+        names.append(name)
+    return names
+
+
+@contextmanager
+def _tolerant(cfg: ReadConfig) -> Iterator[None]:
+    """Stop copying a file that breaks off when bad records are skipped, as read() did."""
+    try:
+        yield
+    except InputError:
+        if cfg.on_error == "fail":
+            raise
+
+
+def _copy_jsonl(src: Path, kept: set[int], dest: Path, cfg: ReadConfig) -> Path:
+    with _atomic_stream(dest, gz=_is_gz(src)) as out, _tolerant(cfg):
+        for _line, record, raw in jsonl_lines(src):
+            if record in kept:
+                out.write(raw)
+    return dest
+
+
+def _is_gz(path: Path) -> bool:
+    return path.name.lower().endswith(".gz")
+
+
+def _copy_csv(src: Path, kept: set[int], dest: Path, cfg: ReadConfig) -> Path:
+    with _atomic_stream(dest, gz=_is_gz(src)) as out:
+        # surrogateescape gives back the original bytes of any field read that way.
+        text = io.TextIOWrapper(out, encoding="utf-8", errors="surrogateescape", newline="")
+        writer = csv.writer(text, lineterminator="\n")
+        with _tolerant(cfg):
+            for _line, record, row in csv_rows(src):
+                if record < 0 or record in kept:
+                    writer.writerow(row)
+        text.flush()
+        text.detach()
+    return dest
+
+
+def _copy_parquet(src: Path, kept: set[int], dest: Path, cfg: ReadConfig) -> Path | None:
+    """Copy the kept rows, streaming batch by batch, under the file's own schema.
+
+    A file that cannot be opened at all is not written when bad records are skipped.
+    """
+    import pyarrow.parquet as pq
+
+    schema = _parquet_schema(src, cfg)
+    if schema is None:
+        return None
+    with _atomic_file(dest) as tmp, pq.ParquetWriter(tmp, schema) as writer, _tolerant(cfg):
+        for table in _kept_tables(src, kept):
+            writer.write_table(table)
+    return dest
+
+
+def _kept_tables(src: Path, kept: set[int]) -> Iterator[Any]:
+    import pyarrow as pa
+
+    start = 0
+    for batch in parquet_batches(src):
+        rows = [i - start for i in range(start, start + batch.num_rows) if i in kept]
+        start += batch.num_rows
+        if rows:
+            yield pa.Table.from_batches([batch.take(pa.array(rows, pa.int64()))])
+
+
+def _parquet_schema(src: Path, cfg: ReadConfig) -> Any:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(src).schema_arrow
+    except (OSError, pa.ArrowException) as exc:
+        if cfg.on_error == "skip":
+            return None
+        raise InputError(f"{src} is not a readable Parquet file ({exc}).", file=str(src)) from None
+
+
+def _copy_txt(src: Path, kept: set[int], dest: Path, cfg: ReadConfig) -> Path:
+    dest.mkdir(parents=True, exist_ok=True)
+    for record, name in enumerate(txt_files(src)):
+        if record in kept:
+            target = dest / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with _atomic_stream(target) as out:
+                out.write((src / name).read_bytes())
+    return dest
+
+
+# ---------------------------------------------------------------- the output folder
+
+
+@contextmanager
+def atomic_output_dir(out: Path) -> Iterator[Path]:
+    """Yield a fresh temporary folder that replaces ``out`` when the block succeeds.
+
+    The temporary folder is ``out.parent / ".<name>.tmp-<pid>"``. On success it is moved
+    into place: an existing ``out`` must be empty or hold an earlier run (a
+    ``manifest.json``), which is moved aside, replaced and then deleted. On an
+    exception the temporary folder is removed and the exception propagates, so ``out``
+    never holds a half-written result.
+
+    Raises:
+        OutputError: ``out`` exists and is neither empty nor an earlier run's output, or
+            cannot be written.
+    """
+    _check_replaceable(out)
+    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    try:
+        shutil.rmtree(tmp, ignore_errors=True)  # left over by a killed run with our pid
+        tmp.mkdir(parents=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the output folder {out}: {exc.strerror or exc}") from None
+    try:
+        yield tmp
+        _install(tmp, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _check_replaceable(out: Path) -> None:
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise OutputError(f"{out} exists and is a file, not a folder; choose another -o")
+    if any(out.iterdir()) and not (out / MANIFEST).is_file():
+        raise OutputError(
+            f"{out} exists and is not a newsdedup output (it has files but no {MANIFEST}); "
+            "choose another -o, or empty the folder"
+        )
+
+
+def _install(tmp: Path, out: Path) -> None:
+    """Move ``tmp`` to ``out``; an earlier run at ``out`` goes aside first, then is deleted."""
+    _check_replaceable(out)
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    try:
+        if out.exists():
+            os.rename(out, old)
+        os.rename(tmp, out)
+    except OSError as exc:
+        if old.exists() and not out.exists():
+            os.rename(old, out)
+        raise OutputError(f"cannot move the results into {out}: {exc.strerror or exc}") from None
+    shutil.rmtree(old, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- everything a run writes
+
+
+def write_outputs(
+    result: DedupResult,
+    inputs: Sequence[str | Path],
+    origins: Mapping[str, Origin],
+    out: Path,
+    config: Config,
+    *,
+    timings: Mapping[str, float] | None = None,
+) -> list[str]:
+    """Write a run's output folder atomically: tables, cleaned corpus and manifest.
+
+    The folder gets ``clusters``, ``pairs`` and ``skipped`` tables (in
+    ``config.write.format``), the cleaned corpus under ``cleaned/``, ``manifest.json``
+    and, when ``timings`` is given, ``timings.json``.
+
+    Args:
+        result: What the run found.
+        inputs: The inputs, exactly as read.
+        origins: Where each document id was read from.
+        out: The output folder.
+        config: The run's configuration.
+        timings: Seconds per stage, if known.
+
+    Returns:
+        The paths written, relative to ``out``, as POSIX strings, sorted.
+
+    Raises:
+        OutputError: ``out`` cannot be written (see :func:`atomic_output_dir`).
+        InputError: An input cannot be re-read for the cleaned corpus.
+    """
+    with atomic_output_dir(out) as tmp:
+        fmt = config.write.format
+        write_table(_cluster_rows(result, origins), tmp / "clusters", fmt, CLUSTER_COLUMNS)
+        write_table(_pair_rows(result), tmp / "pairs", fmt, PAIR_COLUMNS)
+        skipped = [_skip_row(skip) for skip in result.skipped]
+        write_table(skipped, tmp / "skipped", fmt, SKIP_COLUMNS)
+        write_corpus(inputs, _keep(result, origins), tmp / "cleaned", config.read)
+        if timings is not None:
+            write_json(dict(timings), tmp / "timings.json")
+        write_json(_manifest(result, inputs, config), tmp / MANIFEST)
+        files = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
+    return files
+
+
+def _cluster_rows(result: DedupResult, origins: Mapping[str, Origin]) -> list[dict[str, Any]]:
+    rows = []
+    for row in result.assignments:
+        origin = origins.get(row.doc_id)
+        rows.append(
+            {
+                "doc_id": row.doc_id,
+                "cluster_id": row.cluster_id,
+                "is_representative": row.is_representative,
+                "cluster_size": row.cluster_size,
+                "jaccard": row.jaccard,
+                "containment": row.containment,
+                "match_kind": row.kind,
+                "file": origin.file if origin else None,
+                "line": origin.line if origin else None,
+            }
+        )
+    return rows
+
+
+def _pair_rows(result: DedupResult) -> list[dict[str, Any]]:
+    cluster_of = {row.doc_id: row.cluster_id for row in result.assignments}
+    return [
+        {
+            "doc_a": m.a,
+            "doc_b": m.b,
+            "jaccard": m.jaccard,
+            "containment": m.containment,
+            "match_kind": m.kind,
+            "same_cluster": cluster_of.get(m.a) == cluster_of.get(m.b),
+        }
+        for m in result.matches
+    ]
+
+
+def _skip_row(skip: Skip) -> dict[str, Any]:
+    return {"file": skip.file, "line": skip.line, "doc_id": skip.doc_id, "reason": skip.reason}
+
+
+def _keep(result: DedupResult, origins: Mapping[str, Origin]) -> dict[str, set[int]]:
+    keep: dict[str, set[int]] = {}
+    for doc_id in result.kept_ids:
+        origin = origins.get(doc_id)
+        if origin is not None:
+            keep.setdefault(origin.file, set()).add(origin.record)
+    return keep
+
+
+def _manifest(result: DedupResult, inputs: Sequence[str | Path], config: Config) -> dict[str, Any]:
+    from newsdedup import __version__
+
+    return {
+        "newsdedup": __version__,
+        "python": sys.version.split()[0],
+        "libraries": _library_versions(),
+        "inputs": [str(path) for path in inputs],
+        "config": config.to_dict(),
+        "stats": dict(result.stats),
+    }
+
+
+def _library_versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions = {}
+    for name in ("datasketch", "numpy", "pyarrow", "xxhash"):
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
