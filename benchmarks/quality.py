@@ -48,7 +48,15 @@ def load(folder: Path) -> list[Document]:
     with open(folder / "docs.jsonl", encoding="utf-8") as handle:
         for line in handle:
             row = json.loads(line)
-            docs.append(Document(str(row["id"]), row.get("text") or "", row.get("title"), row.get("date"), row.get("source")))
+            docs.append(
+                Document(
+                    str(row["id"]),
+                    row.get("text") or "",
+                    row.get("title"),
+                    row.get("date"),
+                    row.get("source"),
+                )
+            )
     return docs
 
 
@@ -150,13 +158,21 @@ class Data:
 
     @classmethod
     def load(cls, root: Path) -> Data:
-        bbc = [Document(f"bbc:{d.id}", d.text, d.title, d.published, d.source) for d in load(root / "bbc-news")]
+        bbc = [
+            Document(f"bbc:{d.id}", d.text, d.title, d.published, d.source)
+            for d in load(root / "bbc-news")
+        ]
         return cls(
-            load(root / "onestopenglish"), dict(read_csv(root / "onestopenglish" / "gold.csv")), bbc,
-            load(root / "counter-urdu"), [tuple(r) for r in read_csv(root / "counter-urdu" / "pairs.csv")],  # type: ignore[misc]
-            load(root / "seeds"), dict(read_csv(root / "seeds" / "gold.csv")),
-            load(root / "cnrec"), [tuple(r) for r in read_csv(root / "cnrec" / "pairs.csv")],  # type: ignore[misc]
-        )  # fmt: skip
+            load(root / "onestopenglish"),
+            dict(read_csv(root / "onestopenglish" / "gold.csv")),
+            bbc,
+            load(root / "counter-urdu"),
+            [tuple(r) for r in read_csv(root / "counter-urdu" / "pairs.csv")],  # type: ignore[misc]
+            load(root / "seeds"),
+            dict(read_csv(root / "seeds" / "gold.csv")),
+            load(root / "cnrec"),
+            [tuple(r) for r in read_csv(root / "cnrec" / "pairs.csv")],  # type: ignore[misc]
+        )
 
 
 def timed(group: Grouper, docs: Sequence[Document]) -> tuple[dict[str, str], float]:
@@ -188,13 +204,22 @@ def evaluate_method(group: Grouper, data: Data) -> dict[str, float | int | bool]
 
 
 COLUMNS = [
-    ("OSE ARI", "ose_ari", "{:.3f}"), ("OSE P", "ose_p", "{:.3f}"), ("OSE R", "ose_r", "{:.3f}"),
-    ("OSE F1", "ose_f1", "{:.3f}"), ("BBC merged", "ose_bbc_merged", "{}"),
-    ("COUNTER P", "counter_p", "{:.3f}"), ("COUNTER R", "counter_r", "{:.3f}"), ("COUNTER F1", "counter_f1", "{:.3f}"),
-    ("WD", "counter_WD_merged", "{:.2f}"), ("PD", "counter_PD_merged", "{:.2f}"), ("ND", "counter_ND_merged", "{:.2f}"),
-    ("seeds ok", "seeds_ok", "{}"), ("CNRec merged", "cnrec_merged", "{}"),
-    ("OSE+BBC s", "ose_seconds", "{:.1f}"), ("COUNTER s", "counter_seconds", "{:.1f}"),
-]  # fmt: skip
+    ("OSE ARI", "ose_ari", "{:.3f}"),
+    ("OSE P", "ose_p", "{:.3f}"),
+    ("OSE R", "ose_r", "{:.3f}"),
+    ("OSE F1", "ose_f1", "{:.3f}"),
+    ("BBC merged", "ose_bbc_merged", "{}"),
+    ("COUNTER P", "counter_p", "{:.3f}"),
+    ("COUNTER R", "counter_r", "{:.3f}"),
+    ("COUNTER F1", "counter_f1", "{:.3f}"),
+    ("WD", "counter_WD_merged", "{:.2f}"),
+    ("PD", "counter_PD_merged", "{:.2f}"),
+    ("ND", "counter_ND_merged", "{:.2f}"),
+    ("seeds ok", "seeds_ok", "{}"),
+    ("CNRec merged", "cnrec_merged", "{}"),
+    ("OSE+BBC s", "ose_seconds", "{:.1f}"),
+    ("COUNTER s", "counter_seconds", "{:.1f}"),
+]
 
 
 def markdown(results: dict[str, dict]) -> str:
@@ -207,8 +232,12 @@ def markdown(results: dict[str, dict]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of the labelled corpora")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, help="folder of the labelled corpora"
+    )
     parser.add_argument("--json", type=Path, help="also write the results as JSON")
     parser.add_argument("--only", help="run only the methods whose name contains this text")
     args = parser.parse_args(argv)
@@ -222,8 +251,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             continue
         print(f"running {name} ...", file=sys.stderr)
         results[name] = evaluate_method(group, data)
-    print(f"Quality, {date.today().isoformat()}, {platform.machine()} {platform.python_version()}, "
-          f"CNRec same-event pairs: {next(iter(results.values()))['cnrec_same_event']}\n")  # fmt: skip
+    print(
+        f"Quality, {date.today().isoformat()}, {platform.machine()} {platform.python_version()}, "
+        f"CNRec same-event pairs: {next(iter(results.values()))['cnrec_same_event']}\n"
+    )
     print(markdown(results))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")

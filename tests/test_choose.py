@@ -17,7 +17,12 @@ def ids(fps, cfg):
 
 
 def test_earliest_then_longest_then_id():
-    fps = [fp("c", 5, "2024-01-02"), fp("b", 5, "2024-01-01"), fp("a", 9, "2024-01-01"), fp("z", 99)]
+    fps = [
+        fp("c", 5, "2024-01-02"),
+        fp("b", 5, "2024-01-01"),
+        fp("a", 9, "2024-01-01"),
+        fp("z", 99),
+    ]
     assert ids(fps, ChooseConfig()) == ["a", "b", "c", "z"]
 
 
@@ -28,12 +33,20 @@ def test_longest():
 
 def test_source_priority_unlisted_last():
     fps = [fp("a", source="Local Herald"), fp("b", source="Wire"), fp("c", source="Daily")]
-    assert ids(fps, ChooseConfig(policy="source", source_priority=("Wire", "Daily"))) == ["b", "c", "a"]
+    assert ids(fps, ChooseConfig(policy="source", source_priority=("Wire", "Daily"))) == [
+        "b",
+        "c",
+        "a",
+    ]
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("2024-01-01", 1704067200.0), ("2024-01-01T01:00:00+01:00", 1704067200.0), ("2024-01-01T00:00:00Z", 1704067200.0)],
+    [
+        ("2024-01-01", 1704067200.0),
+        ("2024-01-01T01:00:00+01:00", 1704067200.0),
+        ("2024-01-01T00:00:00Z", 1704067200.0),
+    ],
 )
 def test_timestamps(text, expected):
     assert timestamp(text) == expected

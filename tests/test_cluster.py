@@ -9,7 +9,9 @@ from newsdedup.data import Fingerprint, Match
 
 
 def fp(doc_id, digest=None):
-    return Fingerprint(doc_id, digest if digest is not None else doc_id, np.zeros(1, dtype=np.uint32), 10)
+    return Fingerprint(
+        doc_id, digest if digest is not None else doc_id, np.zeros(1, dtype=np.uint32), 10
+    )
 
 
 def m(a, b, jaccard=0.6, containment=0.7, kind="near"):
@@ -44,10 +46,16 @@ def test_exact_copies_follow_their_leader():
 def test_exact_follower_of_a_joined_leader_carries_its_scores():
     fps = [fp("a", "x"), fp("b", "y"), fp("c", "y")]
     _, rows = cluster(fps, [0, 1, 2], [m("a", "b", 0.7, 0.9, "contained")])
-    assert [(r.cluster_id, r.kind) for r in rows] == [("a", "representative"), ("a", "contained"), ("a", "contained")]
+    assert [(r.cluster_id, r.kind) for r in rows] == [
+        ("a", "representative"),
+        ("a", "contained"),
+        ("a", "contained"),
+    ]
 
 
-edges = st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)).filter(lambda e: e[0] != e[1]), max_size=20)
+edges = st.lists(
+    st.tuples(st.integers(0, 7), st.integers(0, 7)).filter(lambda e: e[0] != e[1]), max_size=20
+)
 
 
 def partition(fps, matches):

@@ -5,7 +5,9 @@ from newsdedup.errors import ConfigError
 
 
 def test_toml_round_trip(tmp_path):
-    config = Config().replace({"verify": {"threshold": 0.7}, "choose": {"policy": "source", "source_priority": ["Wire"]}})
+    config = Config().replace(
+        {"verify": {"threshold": 0.7}, "choose": {"policy": "source", "source_priority": ["Wire"]}}
+    )
     path = tmp_path / "c.toml"
     path.write_text(config.to_toml())
     assert Config.from_toml(path) == config

@@ -19,7 +19,8 @@ def test_hand_computed_case():
     # predicted pairs: ab, cd, ce, de (4); gold pairs: ab, ac, bc, de (4); shared: ab, de
     assert s.pair_precision == pytest.approx(0.5)
     assert s.pair_recall == pytest.approx(0.5)
-    # B-cubed precision: a 1, b 1, c 1/3, d 2/3, e 2/3 -> 11/15; recall: a 2/3 b 2/3 c 1/3 d 1 e 1 -> 11/15
+    # B-cubed precision: a 1, b 1, c 1/3, d 2/3, e 2/3 -> 11/15
+    # B-cubed recall: a 2/3 b 2/3 c 1/3 d 1 e 1 -> 11/15
     assert s.bcubed_precision == pytest.approx(11 / 15)
     assert s.bcubed_recall == pytest.approx(11 / 15)
     # ARI: index 2, expected 4*4/10 = 1.6, max 4 -> (2 - 1.6) / (4 - 1.6)

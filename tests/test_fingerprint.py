@@ -7,7 +7,11 @@ from newsdedup.config import MinHashConfig
 from newsdedup.fingerprint import signature, signatures, to_datasketch
 
 
-@given(st.sets(st.integers(0, 2**32 - 1), min_size=1, max_size=300), st.sampled_from([16, 64, 128]), st.integers(0, 5))
+@given(
+    st.sets(st.integers(0, 2**32 - 1), min_size=1, max_size=300),
+    st.sampled_from([16, 64, 128]),
+    st.integers(0, 5),
+)
 def test_signature_equals_datasketch(values, num_perm, seed):
     cfg = MinHashConfig(num_perm=num_perm, seed=seed)
     shingles = np.array(sorted(values), dtype=np.uint32)
@@ -18,7 +22,9 @@ def test_signature_equals_datasketch(values, num_perm, seed):
 
 def test_empty_set_gives_datasketch_empty_signature():
     cfg = MinHashConfig(num_perm=16)
-    assert np.array_equal(signature(np.zeros(0, dtype=np.uint32), cfg), MinHash(num_perm=16).hashvalues)
+    assert np.array_equal(
+        signature(np.zeros(0, dtype=np.uint32), cfg), MinHash(num_perm=16).hashvalues
+    )
 
 
 def test_estimate_close_to_true_jaccard():

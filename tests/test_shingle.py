@@ -31,7 +31,9 @@ def test_order_matters_within_a_shingle():
 def test_char_shingles_for_chinese_ignore_spaces():
     cfg = ShingleConfig(unit="auto", char_size=3)
     assert unit_for("中国人民银行宣布降息", cfg) == "char"
-    assert np.array_equal(shingles("中国人民 银行宣布降息", cfg), shingles("中国人民银行宣布降息", cfg))
+    assert np.array_equal(
+        shingles("中国人民 银行宣布降息", cfg), shingles("中国人民银行宣布降息", cfg)
+    )
     assert shingles("中国人民银行", cfg).size == 4
 
 

@@ -30,7 +30,13 @@ def test_truncated_copy_is_contained():
     full, half = fp("full", range(100)), fp("half", range(50))
     match = verify_pair(full, half, VerifyConfig(threshold=0.6, containment=0.8))
     assert match is not None
-    assert (match.a, match.b, match.jaccard, match.containment, match.kind) == ("full", "half", 0.5, 1.0, "contained")
+    assert (match.a, match.b, match.jaccard, match.containment, match.kind) == (
+        "full",
+        "half",
+        0.5,
+        1.0,
+        "contained",
+    )
 
 
 def test_short_text_is_not_contained_in_everything():

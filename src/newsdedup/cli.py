@@ -23,31 +23,115 @@ F = TypeVar("F", bound=Callable[..., Any])
 # (flag, config section, key, click type, help). A flag left unset keeps the config
 # file's value, or the default.
 _RUN_OPTIONS: tuple[tuple[str, str, str, Any, str], ...] = (
-    ("--threshold", "verify", "threshold", click.FloatRange(0, 1, min_open=True), "Jaccard at which two texts are near copies; LSH is tuned to it too. [0.5]"),
-    ("--containment", "verify", "containment", click.FloatRange(0, 1, min_open=True), "Share of the shorter text inside the longer that makes a truncated or padded copy. [0.8]"),
-    ("--min-shingles", "verify", "min_shingles", click.IntRange(1), "Shingles the shorter text needs for a containment match. [10]"),
-    ("--lsh-threshold", "lsh", "threshold", click.FloatRange(0, 1, min_open=True), "Similarity at which LSH must reach --recall (default: --threshold)."),
-    ("--recall", "lsh", "recall", click.FloatRange(0, 1, min_open=True, max_open=True), "Candidate probability wanted at the LSH threshold. [0.99]"),
-    ("--bands", "lsh", "bands", click.IntRange(1), "LSH bands (with --rows; default: chosen from threshold and recall)."),
+    (
+        "--threshold",
+        "verify",
+        "threshold",
+        click.FloatRange(0, 1, min_open=True),
+        "Jaccard at which two texts are near copies; LSH is tuned to it too. [0.5]",
+    ),
+    (
+        "--containment",
+        "verify",
+        "containment",
+        click.FloatRange(0, 1, min_open=True),
+        "Share of the shorter text inside the longer that makes a truncated or padded copy. [0.8]",
+    ),
+    (
+        "--min-shingles",
+        "verify",
+        "min_shingles",
+        click.IntRange(1),
+        "Shingles the shorter text needs for a containment match. [10]",
+    ),
+    (
+        "--lsh-threshold",
+        "lsh",
+        "threshold",
+        click.FloatRange(0, 1, min_open=True),
+        "Similarity at which LSH must reach --recall (default: --threshold).",
+    ),
+    (
+        "--recall",
+        "lsh",
+        "recall",
+        click.FloatRange(0, 1, min_open=True, max_open=True),
+        "Candidate probability wanted at the LSH threshold. [0.99]",
+    ),
+    (
+        "--bands",
+        "lsh",
+        "bands",
+        click.IntRange(1),
+        "LSH bands (with --rows; default: chosen from threshold and recall).",
+    ),
     ("--rows", "lsh", "rows", click.IntRange(1), "LSH rows per band (with --bands)."),
     ("--num-perm", "minhash", "num_perm", click.IntRange(8, 1024), "MinHash permutations. [128]"),
     ("--seed", "minhash", "seed", int, "Seed of the MinHash permutations. [1]"),
     ("--shingle-size", "shingle", "size", click.IntRange(1, 16), "Words per shingle. [3]"),
-    ("--char-shingle-size", "shingle", "char_size", click.IntRange(1, 32), "Characters per shingle, for scripts without spaces. [4]"),
-    ("--unit", "shingle", "unit", click.Choice(["auto", "word", "char"]), "Shingle by word, by character, or choose per document. [auto]"),
-    ("--keep", "choose", "policy", click.Choice(["earliest", "longest", "source"]), "Which copy to keep. [earliest]"),
-    ("--source-priority", "choose", "source_priority", str, "Outlets to prefer, comma-separated, for --keep source."),
+    (
+        "--char-shingle-size",
+        "shingle",
+        "char_size",
+        click.IntRange(1, 32),
+        "Characters per shingle, for scripts without spaces. [4]",
+    ),
+    (
+        "--unit",
+        "shingle",
+        "unit",
+        click.Choice(["auto", "word", "char"]),
+        "Shingle by word, by character, or choose per document. [auto]",
+    ),
+    (
+        "--keep",
+        "choose",
+        "policy",
+        click.Choice(["earliest", "longest", "source"]),
+        "Which copy to keep. [earliest]",
+    ),
+    (
+        "--source-priority",
+        "choose",
+        "source_priority",
+        str,
+        "Outlets to prefer, comma-separated, for --keep source.",
+    ),
     ("--id-field", "read", "id_field", str, "Input field with the document id. [id]"),
     ("--text-field", "read", "text_field", str, "Input field with the text. [text]"),
     ("--title-field", "read", "title_field", str, "Input field with the headline. [title]"),
     ("--date-field", "read", "date_field", str, "Input field with the date, ISO 8601. [date]"),
     ("--source-field", "read", "source_field", str, "Input field with the outlet. [source]"),
     ("--url-field", "read", "url_field", str, "Input field with the URL. [url]"),
-    ("--format", "read", "format", click.Choice(["auto", "jsonl", "csv", "parquet", "txt"]), "Input format. [auto: from the file name; a folder is read as .txt files]"),
-    ("--on-error", "read", "on_error", click.Choice(["fail", "skip"]), "Stop at a bad record, or skip it and list it in the skipped table. [fail]"),
-    ("--on-empty", "read", "on_empty", click.Choice(["keep", "skip", "fail"]), "What to do with an empty text. [keep]"),
+    (
+        "--format",
+        "read",
+        "format",
+        click.Choice(["auto", "jsonl", "csv", "parquet", "txt"]),
+        "Input format. [auto: from the file name; a folder is read as .txt files]",
+    ),
+    (
+        "--on-error",
+        "read",
+        "on_error",
+        click.Choice(["fail", "skip"]),
+        "Stop at a bad record, or skip it and list it in the skipped table. [fail]",
+    ),
+    (
+        "--on-empty",
+        "read",
+        "on_empty",
+        click.Choice(["keep", "skip", "fail"]),
+        "What to do with an empty text. [keep]",
+    ),
     ("--max-chars", "read", "max_chars", click.IntRange(1), "Longest text accepted. [5000000]"),
-    ("--output-format", "write", "format", click.Choice(["csv", "jsonl", "parquet"]), "Format of the output tables. [csv]"),
+    (
+        "--output-format",
+        "write",
+        "format",
+        click.Choice(["csv", "jsonl", "parquet"]),
+        "Format of the output tables. [csv]",
+    ),
 )
 
 
@@ -105,13 +189,31 @@ def main() -> None:
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("-o", "--out", required=True, type=click.Path(path_type=Path), help="Output folder (created; an earlier run there is replaced).")
-@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="TOML config file; options given here override it.")
+@click.option(
+    "-o",
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Output folder (created; an earlier run there is replaced).",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="TOML config file; options given here override it.",
+)
 @click.option("--dump-config", is_flag=True, help="Print the resolved config as TOML and exit.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 @run_options
 @friendly_errors
-def run(inputs: tuple[Path, ...], out: Path, config_file: Path | None, dump_config: bool, quiet: bool, **options: Any) -> None:
+def run(
+    inputs: tuple[Path, ...],
+    out: Path,
+    config_file: Path | None,
+    dump_config: bool,
+    quiet: bool,
+    **options: Any,
+) -> None:
     """Group the duplicates in INPUTS and write the results to OUT.
 
     INPUTS are JSONL (.jsonl, .jsonl.gz), CSV, Parquet files, or folders of .txt files.
@@ -133,13 +235,31 @@ def run(inputs: tuple[Path, ...], out: Path, config_file: Path | None, dump_conf
 
 @main.command()
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--stories", default=200, show_default=True, type=click.IntRange(1), help="Original stories to write.")
-@click.option("--copies", default=1.0, show_default=True, type=click.FloatRange(0), help="Derived copies per story, on average.")
+@click.option(
+    "--stories",
+    default=200,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Original stories to write.",
+)
+@click.option(
+    "--copies",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Derived copies per story, on average.",
+)
 @click.option("--rewrites", is_flag=True, help="Also write heavy rewrites of some stories.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
-@click.option("--gold", type=click.Path(dir_okay=False, path_type=Path), help="Also write the true clusters as CSV (id,cluster).")
+@click.option(
+    "--gold",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the true clusters as CSV (id,cluster).",
+)
 @friendly_errors
-def generate(out: Path, stories: int, copies: float, rewrites: bool, seed: int, gold: Path | None) -> None:
+def generate(
+    out: Path, stories: int, copies: float, rewrites: bool, seed: int, gold: Path | None
+) -> None:
     """Write a synthetic corpus of wire stories and their copies to OUT (JSONL).
 
     Copies are verbatim, truncated, re-headlined or wrapped in site boilerplate; some
@@ -151,4 +271,7 @@ def generate(out: Path, stories: int, copies: float, rewrites: bool, seed: int, 
     corpus = make_corpus(stories, seed=seed, copies=copies, rewrites=rewrites)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_jsonl(corpus, out, gold_path=gold)
-    click.echo(f"Wrote {len(corpus.docs)} articles to {out}" + (f" and their clusters to {gold}" if gold else ""))
+    click.echo(
+        f"Wrote {len(corpus.docs)} articles to {out}"
+        + (f" and their clusters to {gold}" if gold else "")
+    )

@@ -62,11 +62,10 @@ def attach(ids: Sequence[str], matches: Sequence[Match]) -> dict[str, tuple[str,
 
 
 def _member_row(doc_id: str, leader: str, match: Match, size: int) -> Assignment:
-    if doc_id == leader:
-        kind = "representative" if size > 1 else "unique"
-    else:
-        kind = match.kind
-    return Assignment(doc_id, leader, doc_id == leader, size, match.jaccard, match.containment, kind)
+    kind = ("representative" if size > 1 else "unique") if doc_id == leader else match.kind
+    return Assignment(
+        doc_id, leader, doc_id == leader, size, match.jaccard, match.containment, kind
+    )
 
 
 def cluster(
@@ -84,7 +83,11 @@ def cluster(
         input order.
     """
     exact = exact_leaders(fingerprints, order)
-    heads = [fingerprints[i].doc_id for i in order if exact.get(fingerprints[i].doc_id) == fingerprints[i].doc_id]
+    heads = [
+        fingerprints[i].doc_id
+        for i in order
+        if exact.get(fingerprints[i].doc_id) == fingerprints[i].doc_id
+    ]
     placed = attach(heads, matches)
     members: dict[str, list[str]] = defaultdict(list)
     links: dict[str, tuple[str, Match]] = {}
@@ -101,5 +104,7 @@ def cluster(
     for fp in fingerprints:
         leader, match = links[fp.doc_id]
         row = _member_row(fp.doc_id, leader, match, len(members[leader]))
-        rows.append(row if fp.digest else Assignment(fp.doc_id, fp.doc_id, True, 1, 0.0, 0.0, "empty"))
+        rows.append(
+            row if fp.digest else Assignment(fp.doc_id, fp.doc_id, True, 1, 0.0, 0.0, "empty")
+        )
     return clusters, tuple(rows)

@@ -99,7 +99,9 @@ class ShingleConfig:
     def __post_init__(self) -> None:
         _check_choice("shingle.unit", self.unit, ("auto", "word", "char"))
         _check(1 <= self.size <= 16, f"shingle.size must be 1 to 16; got {self.size}")
-        _check(1 <= self.char_size <= 32, f"shingle.char_size must be 1 to 32; got {self.char_size}")
+        _check(
+            1 <= self.char_size <= 32, f"shingle.char_size must be 1 to 32; got {self.char_size}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +119,9 @@ class MinHashConfig:
     scheme: str = "affine32"
 
     def __post_init__(self) -> None:
-        _check(8 <= self.num_perm <= 1024, f"minhash.num_perm must be 8 to 1024; got {self.num_perm}")
+        _check(
+            8 <= self.num_perm <= 1024, f"minhash.num_perm must be 8 to 1024; got {self.num_perm}"
+        )
         _check_choice("minhash.scheme", self.scheme, ("affine32",))
 
 
@@ -141,7 +145,10 @@ class LSHConfig:
     def __post_init__(self) -> None:
         _check_fraction("lsh.threshold", self.threshold)
         _check(0.0 < self.recall < 1.0, f"lsh.recall must be in (0, 1); got {self.recall}")
-        _check((self.bands == 0) == (self.rows == 0), "lsh.bands and lsh.rows go together: set both or neither")
+        _check(
+            (self.bands == 0) == (self.rows == 0),
+            "lsh.bands and lsh.rows go together: set both or neither",
+        )
         _check(self.bands >= 0 and self.rows >= 0, "lsh.bands and lsh.rows must not be negative")
 
 
@@ -164,7 +171,10 @@ class VerifyConfig:
     def __post_init__(self) -> None:
         _check_fraction("verify.threshold", self.threshold)
         _check_fraction("verify.containment", self.containment)
-        _check(self.min_shingles >= 1, f"verify.min_shingles must be at least 1; got {self.min_shingles}")
+        _check(
+            self.min_shingles >= 1,
+            f"verify.min_shingles must be at least 1; got {self.min_shingles}",
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +193,8 @@ class ChooseConfig:
         _check_choice("choose.policy", self.policy, ("earliest", "longest", "source"))
         _check(
             self.policy != "source" or bool(self.source_priority),
-            "choose.policy 'source' needs choose.source_priority, a list of outlets, most preferred first",
+            "choose.policy 'source' needs choose.source_priority, "
+            "a list of outlets, most preferred first",
         )
 
 
@@ -216,7 +227,10 @@ class Config:
     def to_dict(self) -> dict[str, dict[str, Any]]:
         """Return the config as nested plain values (tuples become lists)."""
         return {
-            f.name: {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(getattr(self, f.name)).items()}
+            f.name: {
+                k: list(v) if isinstance(v, tuple) else v
+                for k, v in dataclasses.asdict(getattr(self, f.name)).items()
+            }
             for f in fields(self)
         }
 

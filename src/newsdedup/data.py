@@ -158,7 +158,7 @@ class DedupResult:
     assignments: tuple[Assignment, ...]
     clusters: tuple[Cluster, ...]
     matches: tuple[Match, ...]
-    stats: Mapping[str, int]
+    stats: Mapping[str, int | float]
     skipped: tuple[Skip, ...] = ()
 
     @property

@@ -34,7 +34,7 @@ def probability(similarity: np.ndarray | float, bands: int, rows: int) -> np.nda
 
 
 def _false_positive_area(threshold: float, bands: int, rows: int) -> float:
-    below = _GRID[_GRID < threshold]
+    below = _GRID[threshold > _GRID]
     return float(np.sum(probability(below, bands, rows))) / len(_GRID)
 
 
@@ -50,7 +50,9 @@ def choose_banding(cfg: LSHConfig, num_perm: int) -> Banding:
         return Banding(cfg.bands, cfg.rows, float(probability(cfg.threshold, cfg.bands, cfg.rows)))
     options = [(rows, num_perm // rows) for rows in range(1, num_perm + 1)]
     scored = [(float(probability(cfg.threshold, b, r)), b, r) for r, b in options]
-    reaching = [(_false_positive_area(cfg.threshold, b, r), b, r) for p, b, r in scored if p >= cfg.recall]
+    reaching = [
+        (_false_positive_area(cfg.threshold, b, r), b, r) for p, b, r in scored if p >= cfg.recall
+    ]
     if reaching:
         _, bands, rows = min(reaching)
     else:

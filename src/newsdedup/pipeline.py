@@ -36,7 +36,9 @@ def fingerprint(doc: Document, config: Config) -> Fingerprint:
     norm = normalize(doc.text)
     if not norm:
         return Fingerprint(doc.id, "", _EMPTY, 0, doc.published, doc.source)
-    return Fingerprint(doc.id, digest(norm), shingles(norm, config.shingle), len(norm), doc.published, doc.source)
+    return Fingerprint(
+        doc.id, digest(norm), shingles(norm, config.shingle), len(norm), doc.published, doc.source
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +51,9 @@ class MatchStats:
     verified: int
 
 
-def find_matches(fingerprints: Sequence[Fingerprint], config: Config) -> tuple[list[Match], MatchStats]:
+def find_matches(
+    fingerprints: Sequence[Fingerprint], config: Config
+) -> tuple[list[Match], MatchStats]:
     """Verified near and contained matches among ``fingerprints`` (distinct, non-empty texts).
 
     Gathers all signatures, because LSH buckets need every document of a band at once.
@@ -62,7 +66,11 @@ def find_matches(fingerprints: Sequence[Fingerprint], config: Config) -> tuple[l
 
 
 def _exact_matches(leaders: dict[str, str]) -> list[Match]:
-    return [Match(*sorted((head, doc_id)), 1.0, 1.0, "exact") for doc_id, head in leaders.items() if head != doc_id]
+    return [
+        Match(min(head, doc_id), max(head, doc_id), 1.0, 1.0, "exact")
+        for doc_id, head in leaders.items()
+        if head != doc_id
+    ]
 
 
 def _stats(result_rows: Sequence, match_stats: MatchStats, skipped: int) -> dict[str, int | float]:
@@ -104,7 +112,9 @@ def _unique_ids(docs: Iterable[Document]) -> Iterator[Document]:
     seen: set[str] = set()
     for position, doc in enumerate(docs, start=1):
         if doc.id in seen:
-            raise InputError(f"document {position} has the id {doc.id!r}, already used; ids must be unique")
+            raise InputError(
+                f"document {position} has the id {doc.id!r}, already used; ids must be unique"
+            )
         seen.add(doc.id)
         yield doc
 
@@ -122,7 +132,8 @@ def dedup(docs: Iterable[Document], config: Config | None = None) -> DedupResult
     Example:
         >>> from newsdedup import Document, dedup
         >>> story = "The central bank raised its main interest rate by half a point on Tuesday."
-        >>> result = dedup([Document("a", story), Document("b", story.upper()), Document("c", "Other news.")])
+        >>> docs = [Document("a", story), Document("b", story.upper()), Document("c", "Other.")]
+        >>> result = dedup(docs)
         >>> [(row.doc_id, row.cluster_id, row.kind) for row in result.assignments]
         [('a', 'a', 'representative'), ('b', 'a', 'exact'), ('c', 'c', 'unique')]
     """
@@ -174,7 +185,9 @@ def check_accounting(result: DedupResult) -> None:
     kept = {row.doc_id for row in result.assignments if row.is_representative}
     orphans = [row.doc_id for row in result.assignments if row.cluster_id not in kept]
     if orphans or result.stats["kept"] + result.stats["grouped"] != len(result.assignments):
-        raise NewsDedupError(f"internal error: documents not accounted for: {orphans[:5]}; please report it")
+        raise NewsDedupError(
+            f"internal error: documents not accounted for: {orphans[:5]}; please report it"
+        )
 
 
 def run(

@@ -17,11 +17,16 @@ def progress_display(quiet: bool) -> Iterator[ProgressHook | None]:
         yield None
         return
     from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} docs"), TimeElapsedColumn())
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed:,} docs"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def hook(stage: str, done: int) -> None:
             if stage not in tasks:
@@ -61,5 +66,9 @@ def print_summary(report: RunReport) -> None:
     console.print(
         f"Every document accounted for: {stats['documents']:,} read = "
         f"{stats['kept']:,} kept + {stats['grouped']:,} grouped"
-        + (f" (and {stats['skipped']:,} bad records skipped, listed in skipped)" if stats["skipped"] else "")
+        + (
+            f" (and {stats['skipped']:,} bad records skipped, listed in skipped)"
+            if stats["skipped"]
+            else ""
+        )
     )

@@ -48,7 +48,9 @@ def verify_pair(a: Fingerprint, b: Fingerprint, cfg: VerifyConfig) -> Match | No
     return Match(first, second, round(jaccard, 6), round(containment, 6), kind)
 
 
-def verify(pairs: np.ndarray, fingerprints: Sequence[Fingerprint], cfg: VerifyConfig) -> list[Match]:
+def verify(
+    pairs: np.ndarray, fingerprints: Sequence[Fingerprint], cfg: VerifyConfig
+) -> list[Match]:
     """Verify every candidate pair (row indices into ``fingerprints``); keep the copies."""
     found = (verify_pair(fingerprints[i], fingerprints[j], cfg) for i, j in pairs.tolist())
     return [match for match in found if match is not None]
