@@ -26,7 +26,7 @@ import json
 import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -115,10 +115,23 @@ def read(paths: Sequence[str | Path], cfg: ReadConfig) -> Iterator[Document | Sk
             a bad record; or, with ``on_empty="fail"``, an empty text.
     """
     formats = [_checked_format(Path(path), cfg) for path in paths]
-    seen: dict[str, str] = {}
+    seen = _Seen()
     for path, fmt in zip(paths, formats, strict=True):
         for raw in _records(str(path), fmt):
             yield _to_item(raw, cfg, seen)
+
+
+@dataclass(slots=True)
+class _Seen:
+    """What reading has met so far: ids (with where), and files that have the text field.
+
+    A record without the text field is an empty text once an earlier record of the same
+    file had the field (title-only wire items, as in Reuters-21578); in the first record
+    it is most likely a wrong ``--text-field``, and is reported as such.
+    """
+
+    ids: dict[str, str] = field(default_factory=dict)
+    files_with_text: set[str] = field(default_factory=set)
 
 
 def _checked_format(path: Path, cfg: ReadConfig) -> str:
@@ -366,25 +379,28 @@ def _txt_record(folder: str, record: int, name: str) -> _Raw:
 # ---------------------------------------------------------------- field mapping
 
 
-def _to_item(raw: _Raw, cfg: ReadConfig, seen: dict[str, str]) -> Document | Skip:
+def _to_item(raw: _Raw, cfg: ReadConfig, seen: _Seen) -> Document | Skip:
     """Map a raw record to a document, or handle it as bad or empty (skip or raise)."""
     fields = raw.fields
     if fields is None:
         return _bad(raw, raw.problem, None, cfg)
     id_field, text_field = ("id", "text") if raw.member else (cfg.id_field, cfg.text_field)
     problem = _missing_field(raw, id_field, "--id-field")
-    problem = problem or _missing_field(raw, text_field, "--text-field")
+    if text_field in fields:
+        seen.files_with_text.add(raw.file)
+    elif raw.file not in seen.files_with_text:
+        problem = problem or _missing_field(raw, text_field, "--text-field")
     if problem:
         return _bad(raw, problem, None, cfg)
     doc_id = _scalar_text(fields[id_field])
-    text = "" if fields[text_field] is None else fields[text_field]
+    text = "" if fields.get(text_field) is None else fields[text_field]
     problem = _check_id(raw, fields[id_field], id_field) or _check_text(raw, text, text_field, cfg)
-    problem = problem or _check_unique(raw, doc_id, seen)
+    problem = problem or _check_unique(raw, doc_id, seen.ids)
     if problem:
         return _bad(raw, problem, doc_id, cfg)
     if not text.strip() and cfg.on_empty != "keep":
         return _empty(raw, doc_id, cfg)
-    seen[doc_id] = raw.label
+    seen.ids[doc_id] = raw.label
     return _document(raw, doc_id, text, cfg)
 
 
