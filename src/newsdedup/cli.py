@@ -204,6 +204,12 @@ def main() -> None:
 )
 @click.option("--dump-config", is_flag=True, help="Print the resolved config as TOML and exit.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1),
+    default=None,
+    help="Processes that fingerprint documents; never changes the result. [number of cores]",
+)
 @run_options
 @friendly_errors
 def run(
@@ -212,6 +218,7 @@ def run(
     config_file: Path | None,
     dump_config: bool,
     quiet: bool,
+    workers: int | None,
     **options: Any,
 ) -> None:
     """Group the duplicates in INPUTS and write the results to OUT.
@@ -228,7 +235,9 @@ def run(
     from newsdedup.summary import print_summary, progress_display
 
     with progress_display(quiet) as progress:
-        report = run_pipeline(list(inputs), out, config, progress=progress)
+        report = run_pipeline(
+            list(inputs), out, config, progress=progress, workers=workers or _cores()
+        )
     if not quiet:
         print_summary(report)
 
@@ -275,3 +284,10 @@ def generate(
         f"Wrote {len(corpus.docs)} articles to {out}"
         + (f" and their clusters to {gold}" if gold else "")
     )
+
+
+def _cores() -> int:
+    """CPU cores this process may use."""
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -122,7 +122,7 @@ class MinHashConfig:
         _check(
             8 <= self.num_perm <= 1024, f"minhash.num_perm must be 8 to 1024; got {self.num_perm}"
         )
-        _check_choice("minhash.scheme", self.scheme, ("affine32",))
+        _check_choice("minhash.scheme", self.scheme, ("oph", "affine32"))
 
 
 @dataclass(frozen=True, slots=True)

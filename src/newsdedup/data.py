@@ -74,6 +74,8 @@ class Fingerprint:
         length: Number of characters of the normalised text.
         published: Publication date as given, if known.
         source: Outlet, if known.
+        signature: MinHash signature (``numpy.uint32``, ``num_perm`` long), if computed
+            along with the shingles; matching computes it otherwise.
     """
 
     doc_id: str
@@ -82,6 +84,7 @@ class Fingerprint:
     length: int
     published: str | None = None
     source: str | None = None
+    signature: Any = None
 
 
 @dataclass(frozen=True, slots=True)

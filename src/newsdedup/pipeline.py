@@ -59,7 +59,10 @@ def find_matches(
     Gathers all signatures, because LSH buckets need every document of a band at once.
     """
     banding = choose_banding(config.lsh, config.minhash.num_perm)
-    sigs = signatures([fp.shingles for fp in fingerprints], config.minhash)
+    if all(fp.signature is not None for fp in fingerprints) and fingerprints:
+        sigs = np.stack([fp.signature for fp in fingerprints])
+    else:
+        sigs = signatures([fp.shingles for fp in fingerprints], config.minhash)
     pairs = candidate_pairs(sigs, banding)
     matches = verify(pairs, fingerprints, config.verify)
     return matches, MatchStats(banding, len(fingerprints), len(pairs), len(matches))
@@ -137,8 +140,10 @@ def dedup(docs: Iterable[Document], config: Config | None = None) -> DedupResult
         >>> [(row.doc_id, row.cluster_id, row.kind) for row in result.assignments]
         [('a', 'a', 'representative'), ('b', 'a', 'exact'), ('c', 'c', 'unique')]
     """
+    from newsdedup.backends.local import fingerprint_stream
+
     config = config or Config()
-    return dedup_fingerprints([fingerprint(doc, config) for doc in _unique_ids(docs)], config)
+    return dedup_fingerprints(list(fingerprint_stream(_unique_ids(docs), config)), config)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,21 +163,31 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
     timings[stage] = round(time.perf_counter() - start, 3)
 
 
+def _documents(
+    items: Iterable[Document | Skip], origins: dict[str, Origin], skipped: list[Skip]
+) -> Iterator[Document]:
+    """The documents of ``items``; skips and origins are set aside on the way."""
+    for item in items:
+        if isinstance(item, Skip):
+            skipped.append(item)
+            continue
+        if item.origin is not None:
+            origins[item.id] = item.origin
+        yield item
+
+
 def _fingerprint_inputs(
-    inputs: Sequence[str | Path], config: Config, progress: ProgressHook | None
+    inputs: Sequence[str | Path], config: Config, progress: ProgressHook | None, workers: int
 ) -> tuple[list[Fingerprint], dict[str, Origin], list[Skip]]:
+    from newsdedup.backends.local import fingerprint_stream
     from newsdedup.read import read
 
     fingerprints: list[Fingerprint] = []
     origins: dict[str, Origin] = {}
     skipped: list[Skip] = []
-    for item in read(inputs, config.read):
-        if isinstance(item, Skip):
-            skipped.append(item)
-            continue
-        fingerprints.append(fingerprint(item, config))
-        if item.origin is not None:
-            origins[item.id] = item.origin
+    docs = _documents(read(inputs, config.read), origins, skipped)
+    for fp in fingerprint_stream(docs, config, workers=workers):
+        fingerprints.append(fp)
         if progress and len(fingerprints) % _REPORT_EVERY == 0:
             progress("read", len(fingerprints))
     if progress:
@@ -196,6 +211,7 @@ def run(
     config: Config | None = None,
     *,
     progress: ProgressHook | None = None,
+    workers: int = 1,
 ) -> RunReport:
     """Read ``inputs``, group their duplicates and write the results to the folder ``out``.
 
@@ -203,13 +219,14 @@ def run(
     (one representative per cluster, in each input's own format) under ``cleaned/``,
     ``manifest.json`` and ``timings.json``. It is written to a temporary folder first
     and moved into place at the end, so an interrupted run leaves no partial result.
+    ``workers`` processes fingerprint the documents; it never changes the result.
     """
     from newsdedup.write import write_outputs
 
     config = config or Config()
     timings: dict[str, float] = {}
     with _timed(timings, "read_and_fingerprint"):
-        fingerprints, origins, skipped = _fingerprint_inputs(inputs, config, progress)
+        fingerprints, origins, skipped = _fingerprint_inputs(inputs, config, progress, workers)
     with _timed(timings, "match_and_cluster"):
         result = dedup_fingerprints(fingerprints, config, skipped)
         check_accounting(result)

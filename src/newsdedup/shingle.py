@@ -1,19 +1,35 @@
 """Shingles: normalised text -> a sorted array of unique 32-bit shingle hashes.
 
-Tokens are hashed once each with XXH3; n-grams are combined from token hashes with
-numpy, so no Python object is made per shingle.
+Two implementations of one definition. A token's hash is a polynomial over its UTF-8 bytes
+modulo 2^64, ``sum(byte[k] * P**k)``, mixed with MurmurHash3's 64-bit finaliser; an n-gram's
+hash combines its tokens' hashes (``h = h * M + next``), mixed again, top 32 bits kept.
+
+* :func:`shingles` and :func:`word_hashes` work on one normalised text.
+* :func:`shingle_texts` works on a batch of raw texts at once: ASCII texts are normalised by a
+  256-byte table, the whole batch is one byte buffer, and token hashes come from one prefix
+  sum over it, so no Python object is made per token or per shingle (issue 5: per-shingle
+  Python objects, not hashing, cap the Python MinHash tools at a few thousand articles a
+  second). It gives exactly what :func:`newsdedup.clean.normalize`, :func:`shingles` and
+  :func:`newsdedup.clean.digest` give text by text (the tests check it).
 """
 
 from __future__ import annotations
 
-import numpy as np
-import xxhash
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
 
-from newsdedup.clean import uses_spaces
+import numpy as np
+
+from newsdedup.clean import digest, normalize, uses_spaces
 from newsdedup.config import ShingleConfig
 
+_MASK = (1 << 64) - 1
+_P = 0x9E3779B97F4A7C17  # odd and 3 mod 4, so byte swaps within a token never cancel out
+_P_INV = pow(_P, -1, 1 << 64)
 _MULT = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden ratio)
 _EMPTY = np.zeros(0, dtype=np.uint32)
+_SPACE = 32
 
 
 def _fmix64(values: np.ndarray) -> np.ndarray:
@@ -23,6 +39,11 @@ def _fmix64(values: np.ndarray) -> np.ndarray:
     values = values ^ (values >> np.uint64(33))
     values = values * np.uint64(0xC4CEB9FE1A85EC53)
     return values ^ (values >> np.uint64(33))
+
+
+def _to_shingle(combined: np.ndarray) -> np.ndarray:
+    """Mixed top 32 bits of combined n-gram hashes."""
+    return (_fmix64(combined) >> np.uint64(32)).astype(np.uint32)
 
 
 def combine(unit_hashes: np.ndarray, size: int) -> np.ndarray:
@@ -38,13 +59,23 @@ def combine(unit_hashes: np.ndarray, size: int) -> np.ndarray:
     combined = unit_hashes[: count - width + 1].copy()
     for offset in range(1, width):
         combined = combined * _MULT + unit_hashes[offset : count - width + 1 + offset]
-    return np.unique((_fmix64(combined) >> np.uint64(32)).astype(np.uint32))
+    return np.unique(_to_shingle(combined))
+
+
+def token_hash(token: bytes) -> int:
+    """Unmixed polynomial hash of one token's bytes (the reference, byte by byte)."""
+    value, power = 0, 1
+    for byte in token:
+        value = (value + byte * power) & _MASK
+        power = (power * _P) & _MASK
+    return value
 
 
 def word_hashes(normalized: str) -> np.ndarray:
-    """XXH3-64 of every space-separated token, as ``uint64``."""
-    digest = xxhash.xxh3_64_intdigest
-    return np.fromiter((digest(t.encode("utf-8")) for t in normalized.split()), dtype=np.uint64)
+    """Mixed hash of every space-separated token, as ``uint64``."""
+    buf = np.frombuffer(normalized.encode("utf-8"), dtype=np.uint8)
+    starts, ends = _token_spans(buf)
+    return _span_hashes(buf, starts, ends)
 
 
 def char_hashes(normalized: str) -> np.ndarray:
@@ -65,3 +96,238 @@ def shingles(normalized: str, cfg: ShingleConfig) -> np.ndarray:
     if unit_for(normalized, cfg) == "word":
         return combine(word_hashes(normalized), cfg.size)
     return combine(char_hashes(normalized), cfg.char_size)
+
+
+# ---------------------------------------------------------------- the batch path
+
+
+@dataclass(frozen=True, slots=True)
+class ShingleBatch:
+    """Exact-duplicate keys, normalised lengths and shingle sets of a batch of texts.
+
+    Attributes:
+        digests: :func:`newsdedup.clean.digest` of each normalised text; empty for empty text.
+        lengths: Characters of each normalised text.
+        shingles: Sorted unique ``uint32`` shingle hashes of each text.
+    """
+
+    digests: list[str]
+    lengths: list[int]
+    shingles: list[np.ndarray]
+
+
+@cache
+def _ascii_table() -> bytes:
+    """ASCII bytes as :func:`~newsdedup.clean.normalize` maps them: lower case, or a space.
+
+    Letters are lowered, digits kept; punctuation, symbols and control characters (every
+    other ASCII byte) become spaces, as normalize's Unicode-category table makes them.
+    """
+    table = bytearray(range(256))
+    for byte in range(128):
+        char = chr(byte)
+        table[byte] = ord(char.lower()) if char.isalnum() else _SPACE
+    return bytes(table)
+
+
+@cache
+def _powers(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``P**k`` and ``P**-k`` modulo 2^64 for ``k < size`` (size rounded up to a power of 2)."""
+    ks = np.full(size, _P, dtype=np.uint64)
+    ks[0] = 1
+    inverse = np.full(size, _P_INV, dtype=np.uint64)
+    inverse[0] = 1
+    return np.cumprod(ks), np.cumprod(inverse)
+
+
+def _token_spans(buf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end offsets of every run of non-space bytes."""
+    word = np.empty(buf.size + 2, dtype=np.int8)
+    word[0] = word[-1] = 0
+    np.not_equal(buf, _SPACE, out=word[1:-1])
+    edges = np.diff(word)
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+
+
+def _span_hashes(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Mixed :func:`token_hash` of every span, from one prefix sum over the buffer."""
+    if starts.size == 0:
+        return np.zeros(0, dtype=np.uint64)
+    powers, inverse = _powers(1 << int(buf.size).bit_length())
+    prefix = np.zeros(buf.size + 1, dtype=np.uint64)
+    np.cumsum(buf * powers[: buf.size], out=prefix[1:])
+    return _fmix64((prefix[ends] - prefix[starts]) * inverse[starts])
+
+
+def _prepare(text: str, cfg: ShingleConfig) -> tuple[bytes, str | None]:
+    """The text's bytes for the buffer, and its normalised form when it was computed.
+
+    ASCII text is normalised by the byte table (spaces not yet collapsed); other text by
+    :func:`normalize`. Texts shingled by characters put ``b""`` in the buffer and take the
+    per-text path.
+    """
+    if text.isascii() and cfg.unit != "char":
+        return text.encode("ascii").translate(_ascii_table()), None
+    norm = normalize(text)
+    if unit_for(norm, cfg) == "char":
+        return b"", norm
+    return norm.encode("utf-8"), norm
+
+
+@dataclass(frozen=True, slots=True)
+class Windows:
+    """Every n-gram window hash of a batch, in document order, repeats included.
+
+    Attributes:
+        doc: Index (in the batch) of the document of each window, ascending.
+        values: The window's 32-bit shingle hash.
+        n_docs: Documents in the batch (some may have no window).
+    """
+
+    doc: np.ndarray
+    values: np.ndarray
+    n_docs: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Tokens:
+    """A batch of texts as one byte buffer with its tokens located and hashed."""
+
+    buf: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    token_doc: np.ndarray
+    first_token: np.ndarray
+    hashes: np.ndarray
+    prepared: list[tuple[bytes, str | None]]
+
+
+def _tokenise(texts: Sequence[str], cfg: ShingleConfig) -> _Tokens:
+    """Normalise a batch into one buffer (documents joined by a space) and hash its tokens."""
+    prepared = [_prepare(text, cfg) for text in texts]
+    buf = np.frombuffer(b" ".join(raw for raw, _ in prepared), dtype=np.uint8)
+    sizes = np.fromiter((len(raw) + 1 for raw, _ in prepared), dtype=np.int64, count=len(texts))
+    starts, ends = _token_spans(buf)
+    token_doc = np.searchsorted(np.cumsum(sizes) - sizes, starts, side="right") - 1
+    first_token = np.searchsorted(token_doc, np.arange(len(texts) + 1))
+    hashes = _span_hashes(buf, starts, ends)
+    return _Tokens(buf, starts, ends, token_doc, first_token, hashes, prepared)
+
+
+def _char_docs(tokens: _Tokens) -> list[int]:
+    """Batch indices of the non-empty texts shingled by characters (not in the buffer)."""
+    return [i for i, (raw, norm) in enumerate(tokens.prepared) if norm and not raw]
+
+
+def shingle_texts(texts: Sequence[str], cfg: ShingleConfig) -> ShingleBatch:
+    """Normalise, key and shingle a batch of raw texts at once.
+
+    Equals ``digest(normalize(t))``, ``len(normalize(t))`` and ``shingles(normalize(t), cfg)``
+    for each text ``t`` (empty digest for empty text), without a Python object per token.
+    """
+    batch, _ = shingle_and_window(texts, cfg)
+    return batch
+
+
+def window_texts(texts: Sequence[str], cfg: ShingleConfig) -> Windows:
+    """Every shingle window of a batch of raw texts, unsorted: all a MinHash needs.
+
+    A minimum does not care about order or repeats, so signatures need neither the sort
+    nor the dedup that exact shingle sets cost (the sort is most of their time).
+    """
+    tokens = _tokenise(texts, cfg)
+    return _with_char_docs(_windows(tokens, cfg.size), tokens, cfg)
+
+
+def shingle_and_window(texts: Sequence[str], cfg: ShingleConfig) -> tuple[ShingleBatch, Windows]:
+    """:func:`shingle_texts` and :func:`window_texts` of one batch, tokenised once."""
+    tokens = _tokenise(texts, cfg)
+    keys, lengths = _digests(tokens)
+    windows = _windows(tokens, cfg.size)
+    sets = _sort_sets(windows)
+    for i in _char_docs(tokens):
+        norm = tokens.prepared[i][1] or ""
+        keys[i], lengths[i], sets[i] = digest(norm), len(norm), shingles(norm, cfg)
+    return ShingleBatch(keys, lengths, sets), _with_char_docs(windows, tokens, cfg)
+
+
+def _with_char_docs(windows: Windows, tokens: _Tokens, cfg: ShingleConfig) -> Windows:
+    """Add the shingles of the texts shingled by characters, keeping document order."""
+    extra = _char_docs(tokens)
+    if not extra:
+        return windows
+    sets = [shingles(tokens.prepared[i][1] or "", cfg) for i in extra]
+    doc = np.concatenate(
+        [windows.doc, *(np.full(s.size, i) for i, s in zip(extra, sets, strict=True))]
+    )
+    values = np.concatenate([windows.values, *sets])
+    order = np.argsort(doc, kind="stable")
+    return Windows(doc[order], values[order], windows.n_docs)
+
+
+def _digests(tokens: _Tokens) -> tuple[list[str], list[int]]:
+    """Digest and length of each normalised text, collapsing spaces in the buffer."""
+    import xxhash
+
+    starts, ends, token_doc, first_token = (
+        tokens.starts,
+        tokens.ends,
+        tokens.token_doc,
+        tokens.first_token,
+    )
+    keep = np.not_equal(tokens.buf, _SPACE)
+    keep[ends[:-1][token_doc[1:] == token_doc[:-1]]] = True  # one space after inner tokens
+    collapsed = memoryview(tokens.buf[keep])
+    position = np.cumsum(keep) - keep  # offset of each kept byte in ``collapsed``
+    lows = position[starts].tolist()
+    highs = (position[ends - 1] + 1).tolist()
+    firsts = first_token.tolist()
+    hexdigest = xxhash.xxh3_128_hexdigest
+    keys: list[str] = []
+    lengths: list[int] = []
+    for doc, (_, norm) in enumerate(tokens.prepared):
+        lo_t, hi_t = firsts[doc], firsts[doc + 1]
+        if lo_t == hi_t:
+            keys.append("")
+            lengths.append(0)
+            continue
+        lo, hi = lows[lo_t], highs[hi_t - 1]
+        keys.append(hexdigest(collapsed[lo:hi]))
+        lengths.append(hi - lo if norm is None else len(norm))
+    return keys, lengths
+
+
+def _windows(tokens: _Tokens, size: int) -> Windows:
+    """Every n-gram window within a document; a document shorter than n is one window."""
+    hashes, token_doc, first_token = tokens.hashes, tokens.token_doc, tokens.first_token
+    n_docs = first_token.size - 1
+    count = hashes.size - size + 1
+    docs = [np.zeros(0, dtype=np.int64)]
+    values = [np.zeros(0, dtype=np.uint32)]
+    if count > 0:
+        combined = hashes[:count].copy()
+        for offset in range(1, size):
+            combined = combined * _MULT + hashes[offset : offset + count]
+        valid = token_doc[:count] == token_doc[size - 1 :]
+        docs.append(token_doc[:count][valid])
+        values.append(_to_shingle(combined[valid]))
+    counts = np.diff(first_token)
+    for doc in np.flatnonzero((counts > 0) & (counts < size)).tolist():
+        short = combine(hashes[first_token[doc] : first_token[doc + 1]], size)
+        docs.append(np.full(short.size, doc, dtype=np.int64))
+        values.append(short)
+    doc_all, value_all = np.concatenate(docs), np.concatenate(values)
+    if len(docs) > 2:
+        order = np.argsort(doc_all, kind="stable")
+        doc_all, value_all = doc_all[order], value_all[order]
+    return Windows(doc_all, value_all, n_docs)
+
+
+def _sort_sets(windows: Windows) -> list[np.ndarray]:
+    """Sorted unique shingle set of each document."""
+    keyed = np.sort((windows.doc.astype(np.uint64) << np.uint64(32)) | windows.values)
+    if keyed.size:
+        keyed = keyed[np.r_[True, keyed[1:] != keyed[:-1]]]
+    bounds = np.searchsorted(keyed >> np.uint64(32), np.arange(windows.n_docs + 1, dtype=np.uint64))
+    values = keyed.astype(np.uint32)
+    return [values[bounds[d] : bounds[d + 1]] for d in range(windows.n_docs)]
