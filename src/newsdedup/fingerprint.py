@@ -4,10 +4,11 @@ Two schemes (``minhash.scheme``):
 
 * ``oph`` (default): one-permutation hashing with optimal densification (Li, Owen & Zhang,
   NIPS 2012; Shrivastava, ICML 2017). Each shingle falls into one of ``num_perm`` bins by a
-  seeded hash; a bin keeps its smallest shingle hash; an empty bin borrows the value of the
-  first non-empty bin along its own seeded probe sequence, the same for every document, so
-  two signatures agree in a position with probability equal to the Jaccard similarity. Its
-  cost is one pass over the shingles plus ``num_perm``, not ``num_perm`` x shingles.
+  seeded hash; a bin keeps the smallest seeded hash of its shingles; an empty bin borrows
+  the value of the first non-empty bin along its own seeded probe sequence, the same for
+  every document, so two signatures agree in a position with probability equal to the
+  Jaccard similarity. Its cost is one pass over the shingles plus ``num_perm``, not
+  ``num_perm`` x shingles.
 * ``affine32``: classic MinHash, ``num_perm`` hash functions over every shingle.
 
 For ``affine32``, the permutations are taken from ``datasketch.MinHash`` itself, and the
@@ -109,9 +110,12 @@ def _oph(windows: Windows, cfg: MinHashConfig) -> np.ndarray:
     """One-permutation hashing: the smallest shingle hash in each of ``num_perm`` bins."""
     k = cfg.num_perm
     key, _ = _oph_tables(k, cfg.seed)
-    bins = (_fmix32(windows.values ^ key).astype(np.uint64) * np.uint64(k)) >> np.uint64(32)
+    # One seeded hash gives both the bin (its high bits, by multiply-shift) and the rank in
+    # the bin, so the order within a bin changes with the seed as a permutation's would.
+    mixed = _fmix32(windows.values ^ key)
+    bins = (mixed.astype(np.uint64) * np.uint64(k)) >> np.uint64(32)
     flat = np.full(windows.n_docs * k, _EMPTY_VALUE, dtype=np.uint32)
-    np.minimum.at(flat, windows.doc.astype(np.int64) * k + bins.astype(np.int64), windows.values)
+    np.minimum.at(flat, windows.doc.astype(np.int64) * k + bins.astype(np.int64), mixed)
     return _densify(flat.reshape(windows.n_docs, k), cfg)
 
 
