@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from newsdedup.config import MinHashConfig
+from newsdedup.errors import ConfigError
 from newsdedup.shingle import Windows
 
 _EMPTY_VALUE = np.uint32(0xFFFFFFFF)  # datasketch's value for "no shingle seen"
@@ -159,5 +160,11 @@ def _rotate(own: np.ndarray, filled: np.ndarray) -> np.ndarray:
 def to_datasketch(sig: np.ndarray, cfg: MinHashConfig) -> Any:
     """Wrap a signature as a ``datasketch.LeanMinHash`` for datasketch's LSH and indexes."""
     from datasketch import LeanMinHash, MinHash
+
+    if cfg.scheme != "affine32":
+        raise ConfigError(
+            f"minhash.scheme {cfg.scheme!r} signatures are not datasketch MinHashes; "
+            "set minhash.scheme = 'affine32' to use datasketch's indexes"
+        )
 
     return LeanMinHash(MinHash(seed=cfg.seed, hashvalues=sig, scheme=cfg.scheme))
