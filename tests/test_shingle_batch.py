@@ -73,3 +73,11 @@ def test_a_text_shingles_the_same_alone_or_in_any_batch():
     together = shingle_texts(texts, cfg).shingles
     assert all(np.array_equal(a, b) for a, b in zip(alone, together, strict=True))
     assert np.array_equal(together[0], together[3])  # same normalised text
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_TEXTS, st.text(max_size=60)))
+def test_fast_normalize_equals_clean_normalize(text):
+    from newsdedup.shingle import _normalize_fast
+
+    assert _normalize_fast(text) == normalize(text)

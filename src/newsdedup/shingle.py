@@ -15,6 +15,7 @@ hash combines its tokens' hashes (``h = h * M + next``), mixed again, top 32 bit
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -22,7 +23,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from newsdedup.clean import digest, normalize, uses_spaces
+from newsdedup.clean import _table, digest, normalize, uses_spaces
 from newsdedup.config import ShingleConfig
 
 _MASK = (1 << 64) - 1
@@ -31,6 +32,9 @@ _P_INV = pow(_P, -1, 1 << 64)
 _MULT = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden ratio)
 _EMPTY = np.zeros(0, dtype=np.uint32)
 _SPACE = 32
+# Code points that str.split() treats as white space (and Unicode category Zs/Zl/Zp).
+_WHITE = np.zeros(0x3001, dtype=bool)
+_WHITE[[c for c in range(0x3001) if chr(c).isspace()]] = True
 
 
 def _fmix64(values: np.ndarray) -> np.ndarray:
@@ -160,6 +164,42 @@ def _span_hashes(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.nd
     return _fmix64((prefix[ends] - prefix[starts]) * inverse[starts])
 
 
+@cache
+def _code_classes() -> np.ndarray:
+    """Per code point below 0x30000: 0 kept, 1 becomes a space, 2 deleted (as normalize does)."""
+    classes = np.zeros(0x30000, dtype=np.uint8)
+    for code, target in _table().items():
+        classes[code] = 1 if target == " " else 2
+    return classes
+
+
+def _normalize_fast(text: str) -> str:
+    """:func:`~newsdedup.clean.normalize`, with its per-character table applied by numpy.
+
+    ``str.translate`` with a dict is slow on non-ASCII text (one dict lookup per character);
+    here the table is an array indexed by code point, and spaces are collapsed in the array.
+    """
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    spaced = _translate_collapse(folded)
+    if unicodedata.is_normalized("NFKC", spaced) and spaced.casefold() == spaced:
+        return spaced
+    return normalize(text)
+
+
+def _translate_collapse(folded: str) -> str:
+    """``" ".join(folded.translate(table).split())`` on a UTF-32 array."""
+    codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
+    classes = _code_classes()[np.minimum(codes, 0x2FFFF)]
+    classes[codes > 0x2FFFF] = 0
+    codes = codes[classes != 2]
+    space = (classes[classes != 2] == 1) | _WHITE[np.where(codes < _WHITE.size, codes, 0)]
+    keep = ~space
+    keep[:-1] |= space[:-1] & ~space[1:]  # a space run's last space, before a word...
+    first_word = int(np.argmax(~space)) if (~space).any() else codes.size
+    keep[:first_word] = False  # ...but none before the first word
+    return np.where(space, np.uint32(_SPACE), codes)[keep].tobytes().decode("utf-32-le")
+
+
 def _prepare(text: str, cfg: ShingleConfig) -> tuple[bytes, str | None]:
     """The text's bytes for the buffer, and its normalised form when it was computed.
 
@@ -169,7 +209,7 @@ def _prepare(text: str, cfg: ShingleConfig) -> tuple[bytes, str | None]:
     """
     if text.isascii() and cfg.unit != "char":
         return text.encode("ascii").translate(_ascii_table()), None
-    norm = normalize(text)
+    norm = _normalize_fast(text)
     if unit_for(norm, cfg) == "char":
         return b"", norm
     return norm.encode("utf-8"), norm

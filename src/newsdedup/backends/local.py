@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from itertools import islice
+from itertools import accumulate, islice, pairwise
 
 import numpy as np
 
@@ -32,13 +32,48 @@ _Slim = tuple[str, str, str | None, str | None]  # id, text, published, source
 
 @dataclass(frozen=True, slots=True)
 class FingerprintChunk:
-    """Fingerprints of a chunk of documents, in input order.
+    """Fingerprints of a chunk of documents, in input order, as columns.
+
+    Columns cross the process boundary as a few large arrays rather than one small array
+    per document, which keeps the driver's unpickling cheap.
 
     Attributes:
-        fingerprints: One per document, each with its MinHash signature.
+        ids: Document ids.
+        digests: Exact-duplicate keys (empty for empty text).
+        lengths: Characters of each normalised text.
+        published: Publication dates, if known.
+        sources: Outlets, if known.
+        shingles: Every document's sorted unique shingles, one after the other.
+        bounds: ``shingles[bounds[i]:bounds[i + 1]]`` are document ``i``'s.
+        signatures: ``len(ids) x num_perm`` MinHash signatures.
     """
 
-    fingerprints: list[Fingerprint]
+    ids: list[str]
+    digests: list[str]
+    lengths: list[int]
+    published: list[str | None]
+    sources: list[str | None]
+    shingles: np.ndarray
+    bounds: list[int]
+    signatures: np.ndarray
+
+    @property
+    def fingerprints(self) -> list[Fingerprint]:
+        """One :class:`Fingerprint` per document; shingles and signature are views."""
+        cuts = pairwise(self.bounds)
+        return [
+            Fingerprint(doc_id, key, self.shingles[lo:hi], length, date, source, sig)
+            for doc_id, key, length, date, source, (lo, hi), sig in zip(
+                self.ids,
+                self.digests,
+                self.lengths,
+                self.published,
+                self.sources,
+                cuts,
+                self.signatures,
+                strict=True,
+            )
+        ]
 
 
 def fingerprint_texts(texts: Sequence[str], config: Config) -> np.ndarray:
@@ -49,14 +84,16 @@ def fingerprint_texts(texts: Sequence[str], config: Config) -> np.ndarray:
 def fingerprint_slim(docs: Sequence[_Slim], config: Config) -> FingerprintChunk:
     """Normalise, key, shingle and sign one chunk of ``(id, text, published, source)``."""
     batch, windows = shingle_and_window([doc[1] for doc in docs], config.shingle)
-    sigs = window_signatures(windows, config.minhash)
+    sizes = [s.size for s in batch.shingles]
     return FingerprintChunk(
-        [
-            Fingerprint(doc_id, key, sets, length, published, source, sig)
-            for (doc_id, _, published, source), key, sets, length, sig in zip(
-                docs, batch.digests, batch.shingles, batch.lengths, sigs, strict=True
-            )
-        ]
+        ids=[doc[0] for doc in docs],
+        digests=batch.digests,
+        lengths=batch.lengths,
+        published=[doc[2] for doc in docs],
+        sources=[doc[3] for doc in docs],
+        shingles=np.concatenate([np.zeros(0, dtype=np.uint32), *batch.shingles]),
+        bounds=[0, *accumulate(sizes)],
+        signatures=window_signatures(windows, config.minhash),
     )
 
 
