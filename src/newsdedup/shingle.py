@@ -136,6 +136,12 @@ def _ascii_table() -> bytes:
 
 
 @cache
+def _ascii_array() -> np.ndarray:
+    """:func:`_ascii_table` as a lookup array, to normalise a whole buffer in one step."""
+    return np.frombuffer(_ascii_table(), dtype=np.uint8)
+
+
+@cache
 def _powers(size: int) -> tuple[np.ndarray, np.ndarray]:
     """``P**k`` and ``P**-k`` modulo 2^64 for ``k < size`` (size rounded up to a power of 2)."""
     ks = np.full(size, _P, dtype=np.uint64)
@@ -203,12 +209,13 @@ def _translate_collapse(folded: str) -> str:
 def _prepare(text: str, cfg: ShingleConfig) -> tuple[bytes, str | None]:
     """The text's bytes for the buffer, and its normalised form when it was computed.
 
-    ASCII text is normalised by the byte table (spaces not yet collapsed); other text by
-    :func:`normalize`. Texts shingled by characters put ``b""`` in the buffer and take the
-    per-text path.
+    ASCII text goes in as it is (the byte table normalises the whole buffer later; spaces
+    are collapsed later still); other text is normalised first, and normalised text holds no
+    ASCII byte the table would change. Texts shingled by characters put ``b""`` in the
+    buffer and take the per-text path.
     """
     if text.isascii() and cfg.unit != "char":
-        return text.encode("ascii").translate(_ascii_table()), None
+        return text.encode("ascii"), None
     norm = _normalize_fast(text)
     if unit_for(norm, cfg) == "char":
         return b"", norm
@@ -246,11 +253,11 @@ class _Tokens:
 def _tokenise(texts: Sequence[str], cfg: ShingleConfig) -> _Tokens:
     """Normalise a batch into one buffer (documents joined by a space) and hash its tokens."""
     prepared = [_prepare(text, cfg) for text in texts]
-    buf = np.frombuffer(b" ".join(raw for raw, _ in prepared), dtype=np.uint8)
+    buf = _ascii_array()[np.frombuffer(b" ".join(raw for raw, _ in prepared), dtype=np.uint8)]
     sizes = np.fromiter((len(raw) + 1 for raw, _ in prepared), dtype=np.int64, count=len(texts))
     starts, ends = _token_spans(buf)
-    token_doc = np.searchsorted(np.cumsum(sizes) - sizes, starts, side="right") - 1
-    first_token = np.searchsorted(token_doc, np.arange(len(texts) + 1))
+    first_token = np.searchsorted(starts, np.r_[np.cumsum(sizes) - sizes, buf.size + 1])
+    token_doc = np.repeat(np.arange(len(texts)), np.diff(first_token))
     hashes = _span_hashes(buf, starts, ends)
     return _Tokens(buf, starts, ends, token_doc, first_token, hashes, prepared)
 
