@@ -256,7 +256,7 @@ def _tokenise(texts: Sequence[str], cfg: ShingleConfig) -> _Tokens:
     buf = _ascii_array()[np.frombuffer(b" ".join(raw for raw, _ in prepared), dtype=np.uint8)]
     sizes = np.fromiter((len(raw) + 1 for raw, _ in prepared), dtype=np.int64, count=len(texts))
     starts, ends = _token_spans(buf)
-    first_token = np.searchsorted(starts, np.r_[np.cumsum(sizes) - sizes, buf.size + 1])
+    first_token = np.asarray(np.searchsorted(starts, np.r_[np.cumsum(sizes) - sizes, buf.size + 1]))
     token_doc = np.repeat(np.arange(len(texts)), np.diff(first_token))
     hashes = _span_hashes(buf, starts, ends)
     return _Tokens(buf, starts, ends, token_doc, first_token, hashes, prepared)
