@@ -79,3 +79,16 @@ def test_workers_are_not_part_of_the_config():
 def test_fingerprint_texts_gives_one_signature_per_text():
     sigs = fingerprint_texts(["a b c d", "", "x y z"], Config())
     assert sigs.shape == (3, Config().minhash.num_perm) and (sigs[1] == 0xFFFFFFFF).all()
+
+
+def test_spilled_fingerprints_equal_in_memory_ones():
+    config = Config()
+    docs = [Document(r["id"], r["text"]) for r in iter_articles(700, seed=9)]
+    docs.insert(5, Document("blank", ""))
+    kept = list(fingerprint_stream(docs, config, chunk=32))
+    spilled = list(fingerprint_stream(docs, config, chunk=32, spill=True))
+    assert isinstance(spilled[0].shingles, np.memmap)
+    for a, b in zip(kept, spilled, strict=True):
+        assert (a.doc_id, a.digest, a.length) == (b.doc_id, b.digest, b.length)
+        assert np.array_equal(a.shingles, b.shingles)
+        assert np.array_equal(a.signature, b.signature)

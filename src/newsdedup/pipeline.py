@@ -186,7 +186,7 @@ def _fingerprint_inputs(
     origins: dict[str, Origin] = {}
     skipped: list[Skip] = []
     docs = _documents(read(inputs, config.read), origins, skipped)
-    for fp in fingerprint_stream(docs, config, workers=workers):
+    for fp in fingerprint_stream(docs, config, workers=workers, spill=True):
         fingerprints.append(fp)
         if progress and len(fingerprints) % _REPORT_EVERY == 0:
             progress("read", len(fingerprints))

@@ -11,11 +11,14 @@ goes and never what it finds.
 from __future__ import annotations
 
 import multiprocessing
+import sys
+import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import accumulate, islice, pairwise
+from typing import BinaryIO
 
 import numpy as np
 
@@ -27,6 +30,7 @@ from newsdedup.shingle import shingle_and_window, window_texts
 CHUNK = 256
 """Documents per chunk: large enough to amortise numpy calls, small enough for the cache."""
 
+_SPILL_GROUP = 16  # chunks per memory-mapped region, so a million documents need ~250 maps
 _Slim = tuple[str, str, str | None, str | None]  # id, text, published, source
 
 
@@ -62,7 +66,9 @@ class FingerprintChunk:
         """One :class:`Fingerprint` per document; shingles and signature are views."""
         cuts = pairwise(self.bounds)
         return [
-            Fingerprint(doc_id, key, self.shingles[lo:hi], length, date, source, sig)
+            Fingerprint(
+                doc_id, key, self.shingles[lo:hi], length, _intern(date), _intern(source), sig
+            )
             for doc_id, key, length, date, source, (lo, hi), sig in zip(
                 self.ids,
                 self.digests,
@@ -74,6 +80,11 @@ class FingerprintChunk:
                 strict=True,
             )
         ]
+
+
+def _intern(value: str | None) -> str | None:
+    """One copy of each date and outlet name, however many documents share it."""
+    return None if value is None else sys.intern(value)
 
 
 def fingerprint_texts(texts: Sequence[str], config: Config) -> np.ndarray:
@@ -107,17 +118,13 @@ def _chunks(docs: Iterable[Document], size: int) -> Iterator[list[_Slim]]:
         yield chunk
 
 
-def fingerprint_stream(
-    docs: Iterable[Document], config: Config, *, workers: int = 1, chunk: int = CHUNK
-) -> Iterator[Fingerprint]:
-    """Fingerprint a stream of documents, in order, with ``workers`` processes.
-
-    At most ``2 * workers`` chunks are in flight, so memory stays bounded however long the
-    stream is. ``workers <= 1`` runs in this process.
-    """
+def _results(
+    docs: Iterable[Document], config: Config, workers: int, chunk: int
+) -> Iterator[FingerprintChunk]:
+    """Fingerprint chunks in input order, in this process or over a pool."""
     if workers <= 1:
         for part in _chunks(docs, chunk):
-            yield from fingerprint_slim(part, config).fingerprints
+            yield fingerprint_slim(part, config)
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
@@ -125,6 +132,51 @@ def fingerprint_stream(
         for part in _chunks(docs, chunk):
             pending.append(pool.submit(fingerprint_slim, part, config))
             if len(pending) >= 2 * workers:
-                yield from pending.popleft().result().fingerprints
+                yield pending.popleft().result()
         while pending:
-            yield from pending.popleft().result().fingerprints
+            yield pending.popleft().result()
+
+
+def _spilled(group: list[FingerprintChunk], handle: BinaryIO) -> Iterator[Fingerprint]:
+    """The group's fingerprints, their shingles moved to ``handle`` and memory-mapped."""
+    flat = np.concatenate([part.shingles for part in group])
+    offset = handle.tell()
+    handle.write(flat.tobytes())
+    handle.flush()
+    mapped = (
+        np.memmap(handle, dtype=np.uint32, mode="r", offset=offset, shape=(flat.size,))
+        if flat.size
+        else flat
+    )
+    start = 0
+    for part in group:
+        size = part.shingles.size
+        yield from replace(part, shingles=mapped[start : start + size]).fingerprints
+        start += size
+
+
+def fingerprint_stream(
+    docs: Iterable[Document],
+    config: Config,
+    *,
+    workers: int = 1,
+    chunk: int = CHUNK,
+    spill: bool = False,
+) -> Iterator[Fingerprint]:
+    """Fingerprint a stream of documents, in order, with ``workers`` processes.
+
+    At most ``2 * workers`` chunks are in flight, so memory stays bounded however long the
+    stream is. ``workers <= 1`` runs in this process. With ``spill``, shingle sets go to an
+    anonymous temporary file and are memory-mapped back, so they live in the page cache,
+    which the kernel can write out and drop under memory pressure, instead of the heap
+    (shingle sets are most of a fingerprint's size: about 1.8 KB for a 2.8 KB article,
+    against 0.5 KB of signature). Verification reads only the sets of candidate pairs.
+    """
+    results = _results(docs, config, workers, chunk)
+    if not spill:
+        for part in results:
+            yield from part.fingerprints
+        return
+    with tempfile.TemporaryFile(prefix="newsdedup-shingles-") as handle:
+        while group := list(islice(results, _SPILL_GROUP)):
+            yield from _spilled(group, handle)
