@@ -25,8 +25,10 @@ import argparse
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -154,8 +156,12 @@ def write_corpus(path: Path, n: int, seed: int = 7) -> Path:
     return path
 
 
-def _tree_rss(root: int) -> int:
-    """Resident bytes of ``root`` and all its descendants, from /proc."""
+def _tree_rss(root: int) -> tuple[int, int]:
+    """Resident and anonymous resident bytes of ``root`` and its descendants, from /proc.
+
+    Anonymous memory is the heap; the rest of RSS is file pages mapped in (libraries, and
+    the shingle sets ``newsdedup run`` spills to a temporary file), which the kernel can drop.
+    """
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -165,29 +171,32 @@ def _tree_rss(root: int) -> int:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(ppid, []).append(int(entry))
-    total, stack = 0, [root]
-    page = os.sysconf("SC_PAGE_SIZE")
+    total, anon, stack = 0, 0, [root]
     while stack:
         pid = stack.pop()
         stack.extend(children.get(pid, []))
         try:
-            with open(f"/proc/{pid}/statm") as handle:
-                total += int(handle.read().split()[1]) * page
-        except (OSError, IndexError, ValueError):
-            pass
-    return total
+            with open(f"/proc/{pid}/status") as handle:
+                fields = dict(line.split(":", 1) for line in handle if line.startswith("Rss"))
+        except OSError:
+            continue
+        total += sum(int(v.split()[0]) * 1024 for v in fields.values())
+        anon += int(fields.get("RssAnon", "0 kB").split()[0]) * 1024
+    return total, anon
 
 
 def measure(cmd: Sequence[str]) -> dict[str, float]:
     """Run ``cmd``; return wall seconds, peak RSS of the largest process and of the tree."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
-    peak = [0]
+    log = open(Path(tempfile.gettempdir()) / "newsdedup-bench-stdout.txt", "w")  # noqa: SIM115
+    proc = subprocess.Popen(cmd, stdout=log)
+    peak = [0, 0]
     stop = threading.Event()
 
     def sample() -> None:
         while not stop.wait(0.25):
-            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            rss, anon = _tree_rss(proc.pid)
+            peak[0], peak[1] = max(peak[0], rss), max(peak[1], anon)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -202,12 +211,20 @@ def measure(cmd: Sequence[str]) -> dict[str, float]:
         "seconds": round(wall, 2),
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
         "tree_rss_mb": round(peak[0] / 2**20, 1),
+        "tree_anon_mb": round(peak[1] / 2**20, 1),
+        **_stage_times(Path(log.name).read_text()),
     }
+
+
+def _stage_times(output: str) -> dict[str, float]:
+    """Stage timings from ``newsdedup run``'s summary table, when it printed one."""
+    found = re.findall(r"time: ([a-z ]+?)\s*│\s*([0-9.]+) s", output)
+    return {f"t_{name.strip().replace(' ', '_')}": float(sec) for name, sec in found}
 
 
 def run_newsdedup(corpus: Path, out: Path, workers: int) -> dict[str, float]:
     exe = str(Path(sys.executable).with_name("newsdedup"))
-    cmd = [exe, "run", str(corpus), "-o", str(out), "-q", "--workers", str(workers)]
+    cmd = [exe, "run", str(corpus), "-o", str(out), "--workers", str(workers)]
     result = measure(cmd)
     return _rates(result, corpus)
 
