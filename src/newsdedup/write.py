@@ -49,7 +49,7 @@ Rows = Sequence[Mapping[str, Any]]
 
 
 @contextmanager
-def _atomic_file(path: Path) -> Iterator[Path]:
+def atomic_file(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; move it onto ``path`` if the block succeeds."""
     tmp = path.parent / f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp"
     try:
@@ -62,9 +62,9 @@ def _atomic_file(path: Path) -> Iterator[Path]:
 
 
 @contextmanager
-def _atomic_stream(path: Path, *, gz: bool = False) -> Iterator[IO[bytes]]:
+def atomic_stream(path: Path, *, gz: bool = False) -> Iterator[IO[bytes]]:
     """Yield a binary stream whose bytes land in ``path`` atomically; gzipped with mtime 0."""
-    with _atomic_file(path) as tmp, open(tmp, "xb") as raw:
+    with atomic_file(path) as tmp, open(tmp, "xb") as raw:
         if not gz:
             yield raw
             return
@@ -105,7 +105,7 @@ def write_table(
     if fmt not in writers:
         raise OutputError(f"unknown table format {fmt!r}; use csv, jsonl or parquet")
     target = path.with_suffix("." + fmt)
-    with _atomic_file(target) as tmp:
+    with atomic_file(target) as tmp:
         writers[fmt](rows, tmp, columns)
     return target
 
@@ -159,7 +159,7 @@ def write_json(data: Any, path: Path) -> Path:
         OutputError: The file cannot be written.
     """
     text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    with _atomic_file(path) as tmp:
+    with atomic_file(path) as tmp:
         tmp.write_bytes(text.encode("utf-8"))
     return path
 
@@ -235,7 +235,7 @@ def _tolerant(cfg: ReadConfig) -> Iterator[None]:
 
 
 def _copy_jsonl(src: Path, kept: set[int], dest: Path, cfg: ReadConfig) -> Path:
-    with _atomic_stream(dest, gz=_is_gz(src)) as out, _tolerant(cfg):
+    with atomic_stream(dest, gz=_is_gz(src)) as out, _tolerant(cfg):
         for _line, record, raw in jsonl_lines(src):
             if record in kept:
                 out.write(raw)
@@ -247,7 +247,7 @@ def _is_gz(path: Path) -> bool:
 
 
 def _copy_csv(src: Path, kept: set[int], dest: Path, cfg: ReadConfig) -> Path:
-    with _atomic_stream(dest, gz=_is_gz(src)) as out:
+    with atomic_stream(dest, gz=_is_gz(src)) as out:
         # surrogateescape gives back the original bytes of any field read that way.
         text = io.TextIOWrapper(out, encoding="utf-8", errors="surrogateescape", newline="")
         writer = csv.writer(text, lineterminator="\n")
@@ -270,7 +270,7 @@ def _copy_parquet(src: Path, kept: set[int], dest: Path, cfg: ReadConfig) -> Pat
     schema = _parquet_schema(src, cfg)
     if schema is None:
         return None
-    with _atomic_file(dest) as tmp, pq.ParquetWriter(tmp, schema) as writer, _tolerant(cfg):
+    with atomic_file(dest) as tmp, pq.ParquetWriter(tmp, schema) as writer, _tolerant(cfg):
         for table in _kept_tables(src, kept):
             writer.write_table(table)
     return dest
@@ -305,7 +305,7 @@ def _copy_txt(src: Path, kept: set[int], dest: Path, cfg: ReadConfig) -> Path:
         if record in kept:
             target = dest / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            with _atomic_stream(target) as out:
+            with atomic_stream(target) as out:
                 out.write((src / name).read_bytes())
     return dest
 
