@@ -292,7 +292,9 @@ def read_gold(path: str | Path) -> Gold:
     """
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"gold file {path} does not exist; give a CSV file", file=str(path))
+        raise InputError(
+            f"gold file {path} does not exist or is not a file; give a CSV file", file=str(path)
+        )
     rows = _gold_rows(path)
     first = next(rows, None)
     if first is None:
