@@ -275,3 +275,72 @@ def generate(
         f"Wrote {len(corpus.docs)} articles to {out}"
         + (f" and their clusters to {gold}" if gold else "")
     )
+
+
+@main.command()
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--gold",
+    "gold",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Gold labels, CSV: 'id,cluster' (true groups) or 'a,b,label' (labelled pairs).",
+)
+@click.option(
+    "--positive",
+    default=None,
+    help="Pair gold: labels meaning 'duplicate', e.g. WD,PD, or a rule on numeric labels, "
+    "e.g. '>=1.5'. [labels that read as yes: 1, true, duplicate, WD, PD, ...]",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@friendly_errors
+def evaluate(run_dir: Path, gold: Path, positive: str | None, as_json: bool) -> None:
+    """Score the grouping of a finished run in RUN_DIR against gold labels.
+
+    Cluster gold gives pair precision/recall/F1, B-cubed precision/recall/F1 and the
+    adjusted Rand index over the gold documents. Pair gold gives precision and recall
+    over the pool of documents it names (merged pairs not labelled positive count as
+    false), and how many pairs of each label were merged.
+    """
+    import json
+
+    from newsdedup.evaluate import evaluate_run
+
+    result = evaluate_run(run_dir, gold, positive=positive)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, sort_keys=True))
+        return
+    from newsdedup.display import print_evaluation
+
+    print_evaluation(result)
+
+
+@main.command()
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--bins",
+    default=10,
+    show_default=True,
+    type=click.IntRange(2, 100),
+    help="Equal similarity bins over [0, 1].",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the histogram and curve as JSON.")
+@friendly_errors
+def thresholds(run_dir: Path, bins: int, as_json: bool) -> None:
+    """Show how a run's thresholds cut: verified similarities beside the LSH S-curve.
+
+    For each similarity bin: the verified pairs whose Jaccard, and whose containment,
+    fall in it, and the probability that LSH, with the run's bands and rows, makes a
+    pair of that Jaccard a candidate at all.
+    """
+    import json
+
+    from newsdedup.thresholds import threshold_guidance
+
+    guidance = threshold_guidance(run_dir, bins=bins)
+    if as_json:
+        click.echo(json.dumps(guidance.to_dict(), indent=2, sort_keys=True))
+        return
+    from newsdedup.display import print_guidance
+
+    print_guidance(guidance)
