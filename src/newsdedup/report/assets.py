@@ -57,6 +57,7 @@ table.clusters th button { all: unset; display: block; padding: 6px 8px; cursor:
 table.clusters th[aria-sort=ascending] button::after { content: " ▲"; }
 table.clusters th[aria-sort=descending] button::after { content: " ▼"; }
 table.clusters tbody tr { cursor: pointer; }
+table.clusters td:last-child { white-space: nowrap; }
 table.clusters tbody tr:hover { background: #f1f6fc; }
 table.clusters tbody tr.selected { background: #dcebfb; }
 table.clusters td.title { max-width: 420px; overflow: hidden; text-overflow: ellipsis;
