@@ -339,6 +339,18 @@ def test_big_runs_list_the_largest_clusters_and_say_so(run_dir: Path, tmp_path: 
     assert html.count('<tr tabindex="0" data-index=') == 3
 
 
+def test_texts_beyond_the_budget_are_left_out_and_said_so(
+    run_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("newsdedup.report.TEXT_BUDGET", 1)  # the largest cluster only
+    html = write_report(run_dir, tmp_path / "budget.html").read_text(encoding="utf-8")
+    first, *rest = embedded_data(html)["clusters"]
+    assert all(m["text"] for m in first["members"]) and not first["why"]
+    assert rest and all(m["text"] is None for c in rest for m in c["members"])
+    assert all(c["why"].startswith("Texts of this cluster are not included") for c in rest)
+    assert "The texts of the <strong>1 largest</strong> are included" in html
+
+
 def copy_run(run_dir: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "run"
     shutil.copytree(run_dir, copy)

@@ -22,9 +22,9 @@ from newsdedup.errors import ConfigError, OutputError
 REPORT_NAME = "report.html"
 MAX_CLUSTERS = 1000
 MAX_MEMBERS = 50
-# Characters of article text embedded at most (the clusters that fit, largest first), so
-# the page of a huge run stays a few megabytes and opens quickly.
-TEXT_BUDGET = 6_000_000
+# Characters of article text embedded at most (the texts of the largest clusters that fit),
+# so the page of a huge run stays a few megabytes and opens quickly.
+TEXT_BUDGET = 4_000_000
 
 
 def write_report(

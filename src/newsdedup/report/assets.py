@@ -146,10 +146,10 @@ SCRIPT = """
     return spans.some(([s, e]) => s <= pos && pos < e);
   }
 
-  function textView(text, marks, boiler) {
+  function textView(text, marks, boiler, why) {
     const box = el("div", {class: "text", dir: "auto"});
     if (text === null) {
-      box.append(el("p", {class: "muted"}, "Text not available."));
+      box.append(el("p", {class: "muted"}, why || "Text not available."));
       return box;
     }
     const cuts = new Set([0, text.length]);
@@ -172,14 +172,14 @@ SCRIPT = """
     return el("a", {href: url, target: "_blank", rel: "noopener noreferrer"}, "open article");
   }
 
-  function column(member, marks) {
+  function column(member, marks, why) {
     const kept = member.kind === "kept";
     const meta = [member.id, member.source, member.date].filter(Boolean).join(" · ");
     const doc = el("article", {class: "doc"},
       el("span", {class: kept ? "badge kept" : "badge"}, kept ? "kept" : member.kind),
       el("h3", {dir: "auto"}, member.title || "(no headline)"),
       el("div", {class: "meta"}, meta, " ", link(member.url)),
-      textView(member.text, marks, member.boiler));
+      textView(member.text, marks, member.boiler, why));
     if (member.cut) doc.append(el("p", {class: "muted"}, "Text cut at 20,000 characters."));
     if (member.boiler.length && member.text !== null) {
       const list = el("ul", {class: "boiler-list"});
@@ -197,11 +197,12 @@ SCRIPT = """
     }
     const how = pair.how === "passages" ? "aligned passages from the pairs table"
       : pair.how === "8-grams" ? "runs of 8 or more words that both texts share" : "none available";
-    area.replaceChildren(
-      el("p", {class: "muted"}, "Highlighted ", el("span", {class: "legend-mark"}, "like this"),
-        ": " + how + "."),
-      el("div", {class: "compare"}, column(cluster.members[0], pair.a),
-        column(cluster.members[index], pair.b)));
+    const legend = cluster.why ? el("p", {class: "note"}, cluster.why)
+      : el("p", {class: "muted"}, "Highlighted ", el("span", {class: "legend-mark"}, "like this"),
+        ": " + how + ".");
+    area.replaceChildren(legend,
+      el("div", {class: "compare"}, column(cluster.members[0], pair.a, cluster.why),
+        column(cluster.members[index], pair.b, cluster.why)));
   }
 
   function membersTable(cluster) {

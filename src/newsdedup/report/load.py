@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,6 +77,7 @@ class RunData:
         kinds: Documents per match kind (``unique``, ``representative``, ``exact``, ...).
         sizes: Clusters per size, for clusters of two or more.
         clusters: The clusters shown, largest first: members, representative first.
+        with_text: How many of the leading ``clusters`` carry their texts on the page.
         cluster_total: Clusters of two or more in the run.
         sizes_of: Number of members of each cluster shown (some may not be shown).
         pairs: The pairs table rows among the members shown, by ``(doc_a, doc_b)``.
@@ -93,6 +94,7 @@ class RunData:
     kinds: Mapping[str, int]
     sizes: Mapping[int, int]
     clusters: tuple[tuple[Member, ...], ...]
+    with_text: int
     cluster_total: int
     sizes_of: Mapping[str, int]
     pairs: Mapping[tuple[str, str], Pair]
@@ -290,14 +292,14 @@ def _corpus(manifest: Mapping[str, Any], run_dir: Path, config: Config, wanted: 
         return Corpus(problem=f"the inputs could not be read again: {exc}")
 
 
-def _limited(clusters: list[tuple[Member, ...]], docs: Mapping, budget: int) -> list:
-    """The leading clusters whose texts fit in ``budget`` characters (at least one)."""
+def texts_within(clusters: Sequence[tuple[Member, ...]], docs: Mapping, budget: int) -> int:
+    """How many leading clusters have texts that fit in ``budget`` characters (at least one)."""
     used = 0
     for index, members in enumerate(clusters):
         used += sum(len(docs[m.doc_id].text) for m in members if m.doc_id in docs)
         if used > budget and index > 0:
-            return clusters[:index]
-    return clusters
+            return index
+    return len(clusters)
 
 
 def load_run(run_dir: Path, *, max_clusters: int, max_members: int, text_budget: int) -> RunData:
@@ -307,7 +309,8 @@ def load_run(run_dir: Path, *, max_clusters: int, max_members: int, text_budget:
         run_dir: A folder written by ``newsdedup run``.
         max_clusters: Show at most this many clusters, the largest first.
         max_members: Show at most this many members of a cluster.
-        text_budget: Stop adding clusters once their texts pass this many characters.
+        text_budget: Embed the texts of the largest clusters only, up to about this many
+            characters; the other clusters are listed without their texts.
 
     Raises:
         InputError: ``run_dir`` is not a complete run folder.
@@ -321,7 +324,6 @@ def load_run(run_dir: Path, *, max_clusters: int, max_members: int, text_budget:
     wanted = {m.doc_id for members in chosen for m in members}
     grouped = {m.doc_id for members in groups.values() for m in members if not m.is_representative}
     corpus = _corpus(manifest, run_dir, config, wanted, grouped)
-    chosen = _limited(chosen, corpus.docs, text_budget)
     pairs, scores = _pairs(find_table(run_dir, "pairs", fmt), wanted)
     skipped_path = find_table(run_dir, "skipped", fmt)
     skipped = list(read_table(skipped_path)) if skipped_path else []
@@ -333,6 +335,7 @@ def load_run(run_dir: Path, *, max_clusters: int, max_members: int, text_budget:
         kinds=dict(kinds),
         sizes=dict(Counter(len(members) for members in groups.values())),
         clusters=tuple(chosen),
+        with_text=texts_within(chosen, corpus.docs, text_budget),
         cluster_total=len(groups),
         sizes_of={members[0].cluster_id: len(groups[members[0].cluster_id]) for members in chosen},
         pairs=pairs,

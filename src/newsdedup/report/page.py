@@ -460,20 +460,37 @@ def _pair_spans(data: RunData, rep: Document, other: Document) -> dict[str, Any]
     }
 
 
-def cluster_data(data: RunData, members: Sequence[Member], phrases: Mapping) -> dict[str, Any]:
+def cluster_data(
+    data: RunData, members: Sequence[Member], phrases: Mapping, *, with_text: bool
+) -> dict[str, Any]:
     """What the script needs to show one cluster: members with texts, spans per pair."""
     docs = data.corpus.docs
     rep = docs.get(members[0].doc_id)
     pairs: list[dict[str, Any] | None] = [None]
     for member in members[1:]:
         other = docs.get(member.doc_id)
-        pairs.append(_pair_spans(data, rep, other) if rep and other else None)
+        pairs.append(_pair_spans(data, rep, other) if rep and other and with_text else None)
+    rows = [_member_data(m, docs.get(m.doc_id), phrases) for m in members]
+    if not with_text:
+        rows = [{**row, "text": None, "boiler": [], "cut": False} for row in rows]
     return {
         "id": members[0].cluster_id,
         "size": data.sizes_of.get(members[0].cluster_id, len(members)),
-        "members": [_member_data(m, docs.get(m.doc_id), phrases) for m in members],
+        "members": rows,
         "pairs": pairs,
+        "why": _why_no_text(data, with_text),
     }
+
+
+def _why_no_text(data: RunData, with_text: bool) -> str:
+    if data.corpus.problem:
+        return "Texts are not shown: the run's inputs were not found (see the top of the page)."
+    if not with_text:
+        return (
+            "Texts of this cluster are not included, to keep the page small; only the "
+            f"{data.with_text:,} largest clusters carry their texts."
+        )
+    return ""
 
 
 def _kinds_text(members: Sequence[Member]) -> str:
@@ -540,14 +557,21 @@ def cluster_list(data: RunData) -> str:
 
 def _sample_note(data: RunData) -> str:
     shown, total = len(data.clusters), data.cluster_total
+    texts = ""
+    if data.with_text < shown and not data.corpus.problem:
+        texts = (
+            f" The texts of the <strong>{data.with_text:,} largest</strong> are included; the "
+            "others are listed with their members and scores only."
+        )
     if total == 0:
         return '<p class="note">No duplicates were found: every document was kept.</p>'
     if shown == total:
-        return f'<p class="muted">All {total:,} clusters with copies are listed, largest first.</p>'
+        listed = f"All {total:,} clusters with copies are listed, largest first."
+        return f'<p class="{"note" if texts else "muted"}">{listed}{texts}</p>'
     return (
         f'<p class="note">This page lists the <strong>{shown:,} largest</strong> of '
-        f"{total:,} clusters with copies, to stay small and fast. Every cluster is in the "
-        f"clusters table of the run folder.</p>"
+        f"{total:,} clusters with copies, to stay small and fast.{texts} Every cluster is in "
+        f"the clusters table of the run folder.</p>"
     )
 
 
@@ -607,7 +631,12 @@ def _boiler_link(data: RunData) -> str:
 def render(data: RunData) -> str:
     """The whole page as one HTML string: same run, same bytes."""
     phrases = _boiler_phrases(data)
-    payload = {"clusters": [cluster_data(data, members, phrases) for members in data.clusters]}
+    payload = {
+        "clusters": [
+            cluster_data(data, members, phrases, with_text=index < data.with_text)
+            for index, members in enumerate(data.clusters)
+        ]
+    }
     name = data.run_dir.resolve().name
     inputs = ", ".join(str(i) for i in data.manifest.get("inputs", []))
     problem = (
