@@ -520,6 +520,9 @@ def test_page_works_in_chromium(browser: Any, run_dir: Path) -> None:
     assert browser.title.startswith("newsdedup report")
     errors = [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
     assert not errors, errors
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.execute_script("document.getElementById('detail').scrollIntoView()")
+    browser.save_screenshot(str(ARTIFACTS / "report-cluster.png"))
     save_screenshot(browser, ARTIFACTS / "report.png")
 
 
