@@ -518,7 +518,7 @@ def _row(index: int, members: Sequence[Member], data: RunData) -> str:
     cells = [
         f'<td class="num" data-value="{index + 1}">{index + 1}</td>',
         f"<td><code>{e(members[0].cluster_id)}</code></td>",
-        f'<td class="title">{e(title)}</td>',
+        f'<td class="title" dir="auto">{e(title)}</td>',
         f'<td class="num" data-value="{size}">{size}</td>',
         f'<td class="num" data-value="{len(sources)}">{len(sources)}</td>',
         f"<td>{e(_kinds_text(members))}</td>",
