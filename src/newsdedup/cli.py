@@ -204,6 +204,7 @@ def main() -> None:
 )
 @click.option("--dump-config", is_flag=True, help="Print the resolved config as TOML and exit.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
+@click.option("--report", "make_report", is_flag=True, help="Also write OUT/report.html.")
 @run_options
 @friendly_errors
 def run(
@@ -212,6 +213,7 @@ def run(
     config_file: Path | None,
     dump_config: bool,
     quiet: bool,
+    make_report: bool = False,
     **options: Any,
 ) -> None:
     """Group the duplicates in INPUTS and write the results to OUT.
@@ -231,6 +233,12 @@ def run(
         report = run_pipeline(list(inputs), out, config, progress=progress)
     if not quiet:
         print_summary(report)
+    if make_report:
+        from newsdedup.report import write_report
+
+        path = write_report(out)
+        if not quiet:
+            click.echo(f"Report: {path}")
 
 
 @main.command()
@@ -344,3 +352,32 @@ def thresholds(run_dir: Path, bins: int, as_json: bool) -> None:
     from newsdedup.display import print_guidance
 
     print_guidance(guidance)
+
+
+@main.command()
+@click.argument("run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="HTML file to write. [RUN_DIR/report.html]",
+)
+@click.option(
+    "--max-clusters",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="List at most this many clusters, the largest first.",
+)
+@friendly_errors
+def report(run_dir: Path, out: Path | None, max_clusters: int) -> None:
+    """Write an HTML report of the run in RUN_DIR: one file that needs no network.
+
+    It shows a summary, the method, plots, and every cluster (the largest first) with its
+    members side by side and their shared passages highlighted. Run it from the folder you
+    ran `newsdedup run` in: it re-reads the inputs for the texts.
+    """
+    from newsdedup.report import write_report
+
+    path = write_report(run_dir, out, max_clusters=max_clusters)
+    click.echo(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
