@@ -315,7 +315,9 @@ def test_page_sections_and_highlights(run_dir: Path) -> None:
     sizes = [c["size"] for c in data["clusters"]]
     assert sizes == sorted(sizes, reverse=True)
     pwn = cluster_of(data, "pwn-a")
-    assert all(p["how"] == "8-grams" and p["a"] and p["b"] for p in pwn["pairs"][1:])
+    # Copies carry the pairs table's aligned passages; exact copies fall back to 8-grams.
+    assert all(p["how"] in ("passages", "8-grams") and p["a"] and p["b"] for p in pwn["pairs"][1:])
+    assert any(p["how"] == "passages" for c in data["clusters"] for p in c["pairs"][1:])
     text = pwn["members"][0]["text"]
     (start, end), *_ = pwn["pairs"][1]["a"]
     assert text[start:end].startswith("The harbour authority")

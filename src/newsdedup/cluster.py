@@ -44,27 +44,40 @@ def _neighbours(matches: Sequence[Match]) -> dict[str, list[tuple[str, Match]]]:
 def attach(ids: Sequence[str], matches: Sequence[Match]) -> dict[str, tuple[str, Match]]:
     """Walk ``ids`` in preference order; map each to its cluster leader and the match to it.
 
-    A document joins the earlier leader it matches best (highest Jaccard, then
-    containment, then preference), or leads its own cluster (mapped to itself).
+    A document joins the earlier leader it matches best (a copy before a rewrite, then
+    the highest similarity, Jaccard and containment, then preference), or leads its own
+    cluster (mapped to itself).
     """
     rank = {doc_id: position for position, doc_id in enumerate(ids)}
     neighbours = _neighbours(matches)
     placed: dict[str, tuple[str, Match]] = {}
     for doc_id in ids:
         options = [
-            (-m.jaccard, -m.containment, rank[other], other, m)
+            (_strength(m), rank[other], other, m)
             for other, m in neighbours.get(doc_id, ())
             if rank.get(other, len(rank)) < rank[doc_id] and placed[other][0] == other
         ]
-        best = min(options, key=lambda option: option[:3], default=None)
-        placed[doc_id] = (best[3], best[4]) if best else (doc_id, _SELF)
+        best = min(options, key=lambda option: option[:2], default=None)
+        placed[doc_id] = (best[2], best[3]) if best else (doc_id, _SELF)
     return placed
+
+
+def _strength(match: Match) -> tuple[int, float, float, float]:
+    """Sort key of a match, strongest first: copies, then by similarity."""
+    return (match.kind == "rewrite", -match.similarity, -match.jaccard, -match.containment)
 
 
 def _member_row(doc_id: str, leader: str, match: Match, size: int) -> Assignment:
     kind = ("representative" if size > 1 else "unique") if doc_id == leader else match.kind
     return Assignment(
-        doc_id, leader, doc_id == leader, size, match.jaccard, match.containment, kind
+        doc_id,
+        leader,
+        doc_id == leader,
+        size,
+        match.jaccard,
+        match.containment,
+        kind,
+        1.0 if match.kind == "exact" else match.similarity,
     )
 
 

@@ -25,11 +25,11 @@ def _fmix64(values: np.ndarray) -> np.ndarray:
     return values ^ (values >> np.uint64(33))
 
 
-def combine(unit_hashes: np.ndarray, size: int) -> np.ndarray:
-    """Hash every run of ``size`` consecutive unit hashes into one 32-bit shingle.
+def rolling(unit_hashes: np.ndarray, size: int) -> np.ndarray:
+    """The 32-bit hash of every run of ``size`` consecutive units, position by position.
 
-    A text shorter than ``size`` units yields one shingle of all its units, so short
-    texts still compare. Returns sorted unique ``uint32`` values.
+    A text shorter than ``size`` units yields one hash of all its units, so short texts
+    still compare.
     """
     count = unit_hashes.size
     if count == 0:
@@ -38,7 +38,12 @@ def combine(unit_hashes: np.ndarray, size: int) -> np.ndarray:
     combined = unit_hashes[: count - width + 1].copy()
     for offset in range(1, width):
         combined = combined * _MULT + unit_hashes[offset : count - width + 1 + offset]
-    return np.unique((_fmix64(combined) >> np.uint64(32)).astype(np.uint32))
+    return (_fmix64(combined) >> np.uint64(32)).astype(np.uint32)
+
+
+def combine(unit_hashes: np.ndarray, size: int) -> np.ndarray:
+    """Sorted unique 32-bit hashes of every run of ``size`` units (see :func:`rolling`)."""
+    return np.unique(rolling(unit_hashes, size))
 
 
 def word_hashes(normalized: str) -> np.ndarray:

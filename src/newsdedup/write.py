@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from newsdedup.config import Config, ReadConfig
-from newsdedup.data import DedupResult, Origin, Skip
+from newsdedup.data import DedupResult, Match, Origin, Skip
 from newsdedup.errors import InputError, OutputError
 from newsdedup.read import csv_rows, detect_format, jsonl_lines, parquet_batches, txt_files
 
@@ -36,10 +36,25 @@ CLUSTER_COLUMNS = (
     "jaccard",
     "containment",
     "match_kind",
+    "similarity",
     "file",
     "line",
 )
-PAIR_COLUMNS = ("doc_a", "doc_b", "jaccard", "containment", "match_kind", "same_cluster")
+PAIR_COLUMNS = (
+    "doc_a",
+    "doc_b",
+    "match_kind",
+    "jaccard",
+    "containment",
+    "similarity",
+    "days",
+    "same_cluster",
+    "shared_words",
+    "longest_passage",
+    "found_in",
+    "passages",
+)
+BOILERPLATE_COLUMNS = ("source", "text", "count")
 SKIP_COLUMNS = ("file", "line", "doc_id", "reason")
 
 Rows = Sequence[Mapping[str, Any]]
@@ -407,6 +422,8 @@ def write_outputs(
         write_table(_pair_rows(result), tmp / "pairs", fmt, PAIR_COLUMNS)
         skipped = [_skip_row(skip) for skip in result.skipped]
         write_table(skipped, tmp / "skipped", fmt, SKIP_COLUMNS)
+        furniture = [dict(zip(BOILERPLATE_COLUMNS, row, strict=True)) for row in result.boilerplate]
+        write_table(furniture, tmp / "boilerplate", fmt, BOILERPLATE_COLUMNS)
         write_corpus(inputs, _keep(result, origins), tmp / "cleaned", config.read)
         if timings is not None:
             write_json(dict(timings), tmp / "timings.json")
@@ -428,6 +445,7 @@ def _cluster_rows(result: DedupResult, origins: Mapping[str, Origin]) -> list[di
                 "jaccard": row.jaccard,
                 "containment": row.containment,
                 "match_kind": row.kind,
+                "similarity": row.similarity,
                 "file": origin.file if origin else None,
                 "line": origin.line if origin else None,
             }
@@ -437,17 +455,26 @@ def _cluster_rows(result: DedupResult, origins: Mapping[str, Origin]) -> list[di
 
 def _pair_rows(result: DedupResult) -> list[dict[str, Any]]:
     cluster_of = {row.doc_id: row.cluster_id for row in result.assignments}
-    return [
-        {
-            "doc_a": m.a,
-            "doc_b": m.b,
-            "jaccard": m.jaccard,
-            "containment": m.containment,
-            "match_kind": m.kind,
-            "same_cluster": cluster_of.get(m.a) == cluster_of.get(m.b),
-        }
-        for m in result.matches
-    ]
+    return [_pair_row(m, cluster_of.get(m.a) == cluster_of.get(m.b)) for m in result.matches]
+
+
+def _pair_row(m: Match, same_cluster: bool) -> dict[str, Any]:
+    """One pair with its scores and its evidence; passages as ``[[a0, a1, b0, b1], ...]``."""
+    spans = [[p.a_start, p.a_end, p.b_start, p.b_end] for p in m.passages]
+    return {
+        "doc_a": m.a,
+        "doc_b": m.b,
+        "match_kind": m.kind,
+        "jaccard": m.jaccard,
+        "containment": m.containment,
+        "similarity": 1.0 if m.kind == "exact" else m.similarity,
+        "days": m.days,
+        "same_cluster": same_cluster,
+        "shared_words": sum(p.words for p in m.passages),
+        "longest_passage": max((p.words for p in m.passages), default=0),
+        "found_in": min((p.found_in for p in m.passages), default=None),
+        "passages": json.dumps(spans, separators=(",", ":")) if m.kind != "exact" else "",
+    }
 
 
 def _skip_row(skip: Skip) -> dict[str, Any]:

@@ -327,7 +327,7 @@ def load_run(run_dir: Path, *, max_clusters: int, max_members: int, text_budget:
     pairs, scores = _pairs(find_table(run_dir, "pairs", fmt), wanted)
     skipped_path = find_table(run_dir, "skipped", fmt)
     skipped = list(read_table(skipped_path)) if skipped_path else []
-    boilerplate = run_dir / "boilerplate.csv"
+    boilerplate = find_table(run_dir, "boilerplate", fmt)
     return RunData(
         run_dir=run_dir,
         manifest=manifest,
@@ -341,7 +341,7 @@ def load_run(run_dir: Path, *, max_clusters: int, max_members: int, text_budget:
         pairs=pairs,
         pair_scores=scores,
         corpus=corpus,
-        boilerplate=tuple(read_table(boilerplate)) if boilerplate.is_file() else (),
+        boilerplate=tuple(read_table(boilerplate)) if boilerplate else (),
         skipped=tuple(skipped[:50]),
         skipped_total=len(skipped),
     )
