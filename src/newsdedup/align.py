@@ -40,6 +40,11 @@ class ShingleRarity:
     keys: np.ndarray
     df: np.ndarray
 
+    @classmethod
+    def empty(cls) -> ShingleRarity:
+        """No counts: every passage is taken as found in its two texts only."""
+        return cls(np.zeros(0, np.uint32), np.zeros(0, np.int64))
+
     def found_in(self, hashes: np.ndarray) -> int:
         """At most how many documents hold all of ``hashes`` (the smallest count)."""
         if not self.keys.size or not hashes.size:
@@ -58,7 +63,7 @@ def shingle_rarity(fingerprints: Sequence[Fingerprint]) -> ShingleRarity:
             seen.add(fp.digest)
             sets.append(fp.shingles)
     if not sets:
-        return ShingleRarity(np.zeros(0, np.uint32), np.zeros(0, np.int64))
+        return ShingleRarity.empty()
     keys, df = np.unique(np.concatenate(sets), return_counts=True)
     return ShingleRarity(keys, df)
 

@@ -381,3 +381,38 @@ def report(run_dir: Path, out: Path | None, max_clusters: int) -> None:
 
     path = write_report(run_dir, out, max_clusters=max_clusters)
     click.echo(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+
+
+@main.command()
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.argument("doc_a")
+@click.argument("doc_b")
+@click.option("--json", "as_json", is_flag=True, help="Print scores and passages as JSON.")
+@friendly_errors
+def explain(run_dir: Path, doc_a: str, doc_b: str, as_json: bool) -> None:
+    """Show why DOC_A and DOC_B of the run in RUN_DIR were grouped, or not.
+
+    Prints the pair's match kind and scores, then the two texts side by side with the
+    passages they share highlighted. The texts are read again from the run's inputs, so
+    run it from the folder you ran `newsdedup run` in.
+    """
+    from newsdedup.explain import explain as explain_pair
+
+    result = explain_pair(run_dir, doc_a, doc_b)
+    if as_json:
+        import json
+
+        passages = [[p.a_start, p.a_end, p.b_start, p.b_end, p.words] for p in result.passages]
+        data = {
+            "doc_a": doc_a,
+            "doc_b": doc_b,
+            "kind": result.kind,
+            "scores": result.scores,
+            "same_cluster": result.same_cluster,
+            "passages": passages,
+        }
+        click.echo(json.dumps(data, indent=2, sort_keys=True))
+        return
+    from newsdedup.display import print_explanation
+
+    print_explanation(result)

@@ -164,11 +164,14 @@ class Assignment:
         cluster_id: Its cluster (the representative's id).
         is_representative: Whether it is the cluster's kept document.
         cluster_size: Number of members of its cluster.
-        jaccard: Jaccard similarity to the representative (1.0 for the representative).
-        containment: Containment with the representative (1.0 for the representative).
+        jaccard: Jaccard similarity to ``matched_to`` (1.0 for the representative).
+        containment: Containment with ``matched_to`` (1.0 for the representative).
         kind: ``unique`` (a singleton), ``representative``, ``exact``, ``near``,
             ``contained``, ``rewrite``, or ``empty`` (no text to compare: kept alone).
-        similarity: IDF-weighted character similarity to the representative.
+        similarity: IDF-weighted character similarity to ``matched_to``.
+        matched_to: The document it was verified against: the representative, or the
+            leader of its copy group (itself a rewrite of the representative). The scores
+            are to that document.
     """
 
     doc_id: str
@@ -179,6 +182,7 @@ class Assignment:
     containment: float
     kind: str
     similarity: float = 1.0
+    matched_to: str = ""
 
 
 @dataclass(frozen=True, slots=True)

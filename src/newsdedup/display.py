@@ -1,4 +1,4 @@
-"""What ``newsdedup evaluate`` and ``newsdedup thresholds`` show people: rich tables.
+"""What ``evaluate``, ``thresholds`` and ``explain`` show people: rich tables.
 
 Each function turns one result record into renderables and prints them; the numbers
 themselves come from :mod:`newsdedup.evaluate` and :mod:`newsdedup.thresholds`.
@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from newsdedup.evaluate import ClusterScores, Evaluation, PairScores
+    from newsdedup.explain import Explanation
     from newsdedup.thresholds import ThresholdGuidance
 
 
@@ -142,3 +143,44 @@ def print_guidance(guidance: ThresholdGuidance) -> None:
         "by its containment. P(candidate): the chance that LSH compares a pair of that "
         "Jaccard at all, at the bin's edges."
     )
+
+
+_MARKS = ("bold black on yellow", "bold black on cyan")
+
+
+def _marked(text: str, spans: list[tuple[int, int]]) -> Any:
+    """``text`` as rich Text with each span highlighted and numbered, in turn."""
+    from rich.text import Text
+
+    shown = Text(text)
+    for number, (start, end) in enumerate(spans, start=1):
+        shown.stylize(_MARKS[number % 2], start, end)
+    return shown
+
+
+def _heading(doc_id: str, title: str | None, published: str | None, source: str | None) -> str:
+    details = ", ".join(part for part in (source, published) if part)
+    return f"{doc_id}" + (f" ({details})" if details else "") + (f"\n{title}" if title else "")
+
+
+def print_explanation(explanation: Explanation) -> None:
+    """Print the pair's decision and scores, then both texts with shared passages marked."""
+    from rich.table import Table
+
+    console = _console()
+    e = explanation
+    verdict = f"verified as {e.kind}" if e.kind else "not a verified pair"
+    cluster = "the same cluster" if e.same_cluster else f"clusters {e.cluster_a} and {e.cluster_b}"
+    console.print(f"[bold]{e.a.id}[/] and [bold]{e.b.id}[/]: {verdict}, in {cluster}.")
+    if e.scores:
+        console.print(", ".join(f"{k} {v}" for k, v in e.scores.items() if v not in (None, "")))
+    words = sum(p.words for p in e.passages)
+    console.print(f"{len(e.passages)} shared passages, {words} words.")
+    table = Table(show_lines=False, expand=True)
+    table.add_column(_heading(e.a.id, e.a.title, e.a.published, e.a.source), ratio=1)
+    table.add_column(_heading(e.b.id, e.b.title, e.b.published, e.b.source), ratio=1)
+    table.add_row(
+        _marked(e.a.text, [(p.a_start, p.a_end) for p in e.passages]),
+        _marked(e.b.text, [(p.b_start, p.b_end) for p in e.passages]),
+    )
+    console.print(table)

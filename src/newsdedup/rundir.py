@@ -120,6 +120,12 @@ def _records(path: Path, columns: Sequence[str]) -> Iterator[tuple[int, dict[str
         ) from None
 
 
+def read_table(run_dir: Path, name: str) -> Iterator[dict[str, Any]]:
+    """Every row of the run table ``name`` (``clusters``, ``pairs``, ...), as a dict."""
+    for _, row in _records(_table_path(run_dir, name), ()):
+        yield row
+
+
 def read_clusters(run_dir: Path) -> dict[str, str]:
     """The run's grouping: document id -> cluster id, from its clusters table."""
     path = _table_path(run_dir, "clusters")

@@ -37,6 +37,7 @@ CLUSTER_COLUMNS = (
     "containment",
     "match_kind",
     "similarity",
+    "matched_to",
     "file",
     "line",
 )
@@ -446,6 +447,7 @@ def _cluster_rows(result: DedupResult, origins: Mapping[str, Origin]) -> list[di
                 "containment": row.containment,
                 "match_kind": row.kind,
                 "similarity": row.similarity,
+                "matched_to": row.matched_to,
                 "file": origin.file if origin else None,
                 "line": origin.line if origin else None,
             }
