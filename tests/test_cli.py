@@ -157,3 +157,29 @@ def test_an_earlier_run_is_replaced(corpus: Path, tmp_path: Path) -> None:
     assert invoke("run", corpus, "-o", tmp_path / "o", "-q", "--output-format", "jsonl")[0] == 0
     assert not (tmp_path / "o" / "clusters.csv").exists()
     assert (tmp_path / "o" / "clusters.jsonl").exists()
+
+
+def test_rewrite_and_boilerplate_switches_reach_the_config(corpus: Path, tmp_path: Path) -> None:
+    args = [
+        "--no-rewrites",
+        "--date-window",
+        "7",
+        "--no-boilerplate",
+        "--boilerplate-min-docs",
+        "9",
+    ]
+    code, out, _ = invoke("run", corpus, "-o", tmp_path / "o", "--dump-config", *args)
+    assert code == 0
+    rewrite = out.split("[rewrite]")[1].split("[")[0]
+    assert "enabled = false" in rewrite and "window_days = 7.0" in rewrite
+    assert "enabled = false\nmin_docs = 9" in out.split("[boilerplate]")[1]
+
+
+def test_no_rewrites_finds_copies_only(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    write_jsonl(generate(60, seed=3, rewrites=True), path)
+    assert invoke("run", path, "-o", tmp_path / "with", "-q")[0] == 0
+    assert invoke("run", path, "-o", tmp_path / "without", "-q", "--no-rewrites")[0] == 0
+    kinds = {row["match_kind"] for row in table(tmp_path / "without" / "clusters.csv")}
+    assert "rewrite" not in kinds
+    assert "rewrite" in {row["match_kind"] for row in table(tmp_path / "with" / "clusters.csv")}

@@ -126,6 +126,48 @@ _RUN_OPTIONS: tuple[tuple[str, str, str, Any, str], ...] = (
     ),
     ("--max-chars", "read", "max_chars", click.IntRange(1), "Longest text accepted. [5000000]"),
     (
+        "--rewrites/--no-rewrites",
+        "rewrite",
+        "enabled",
+        None,
+        "Also group rewritten versions (shared rare wording), not only copies. [on]",
+    ),
+    (
+        "--rewrite-threshold",
+        "rewrite",
+        "threshold",
+        click.FloatRange(0, 1, min_open=True),
+        "IDF-weighted character similarity that makes a rewrite, dates within the window. [0.08]",
+    ),
+    (
+        "--rewrite-undated",
+        "rewrite",
+        "undated",
+        click.FloatRange(0, 1, min_open=True),
+        "The same when either date is unknown. [0.15]",
+    ),
+    (
+        "--date-window",
+        "rewrite",
+        "window_days",
+        click.FloatRange(0),
+        "Days apart beyond which only copies match, not rewrites. [3]",
+    ),
+    (
+        "--boilerplate/--no-boilerplate",
+        "boilerplate",
+        "enabled",
+        None,
+        "Set site furniture aside before comparing (learned per source, and common patterns). [on]",
+    ),
+    (
+        "--boilerplate-min-docs",
+        "boilerplate",
+        "min_docs",
+        click.IntRange(2),
+        "Documents of one source a line must recur in to be its furniture. [5]",
+    ),
+    (
         "--output-format",
         "write",
         "format",
@@ -136,13 +178,14 @@ _RUN_OPTIONS: tuple[tuple[str, str, str, Any, str], ...] = (
 
 
 def _option_name(flag: str) -> str:
-    return flag.lstrip("-").replace("-", "_")
+    return flag.split("/")[0].lstrip("-").replace("-", "_")
 
 
 def run_options(func: F) -> F:
-    """Add every config option of ``run`` to a command."""
+    """Add every config option of ``run`` to a command (an on/off flag has no type)."""
     for flag, _, _, kind, text in reversed(_RUN_OPTIONS):
-        func = click.option(flag, type=kind, default=None, help=text)(func)
+        typed = {} if kind is None else {"type": kind}
+        func = click.option(flag, default=None, help=text, **typed)(func)
     return func
 
 
