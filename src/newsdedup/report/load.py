@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from newsdedup import rundir
 from newsdedup.config import Config
 from newsdedup.data import Document
 from newsdedup.errors import InputError, NewsDedupError
@@ -172,19 +173,7 @@ def _pair(row: Mapping[str, Any]) -> Pair:
 
 def read_manifest(run_dir: Path) -> dict[str, Any]:
     """Read ``manifest.json``; the error says what a run folder is when it is missing."""
-    path = run_dir / MANIFEST
-    if not path.is_file():
-        raise InputError(
-            f"{run_dir} is not a newsdedup run folder: it has no {MANIFEST}. "
-            "Give the folder written by `newsdedup run ... -o FOLDER`."
-        )
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path} cannot be read as JSON ({exc}); run newsdedup again.") from None
-    if not isinstance(manifest, dict):
-        raise InputError(f"{path} is not a newsdedup manifest; run newsdedup again.")
-    return manifest
+    return rundir.read_manifest(rundir.check_run_dir(run_dir))
 
 
 def _required_table(run_dir: Path, name: str, fmt: str) -> Path:
