@@ -164,8 +164,9 @@ def is_furniture(line: str, source: str | None, bp: Boilerplate) -> bool:
 
 
 def strip(text: str, source: str | None, bp: Boilerplate) -> str:
-    """The text without its furniture lines; the whole text if nothing else would remain."""
+    """The text without its furniture lines; the text itself if none, or nothing else, is."""
     if not bp.keys and not bp.patterns:
         return text
-    kept = [line for line in split_lines(text) if not is_furniture(line, source, bp)]
-    return "\n".join(kept) if kept else text
+    lines = split_lines(text)
+    kept = [line for line in lines if not is_furniture(line, source, bp)]
+    return "\n".join(kept) if kept and len(kept) < len(lines) else text
