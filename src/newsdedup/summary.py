@@ -53,10 +53,11 @@ def print_summary(report: RunReport) -> None:
         ("  exact copies", stats.get("kind_exact", 0)),
         ("  near copies", stats.get("kind_near", 0)),
         ("  truncated or padded copies", stats.get("kind_contained", 0)),
+        ("  rewritten versions", stats.get("kind_rewrite", 0)),
         ("clusters with copies", stats["clusters_with_copies"]),
         ("empty texts (kept alone)", stats.get("kind_empty", 0)),
         ("skipped bad records", stats["skipped"]),
-        ("LSH candidates / verified", f"{stats['candidates']:,} / {stats['verified']:,}"),
+        ("candidates / verified", f"{stats['candidates']:,} / {stats['verified']:,}"),
     ]
     for label, value in rows:
         table.add_row(label, f"{value:,}" if isinstance(value, int) else str(value))
