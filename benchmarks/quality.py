@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import platform
 import re
 import sys
@@ -33,14 +34,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from newsdedup import Config, Document, dedup
 from newsdedup.evaluate import score_clusters, score_pairs
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-_NON_WORD = re.compile(r"\W+", re.UNICODE)
+_NON_WORD = re.compile(r"\W", re.UNICODE)  # text-dedup: regex.compile(r"\W", re.UNICODE)
 
 Grouper = Callable[[Sequence[Document]], dict[str, str]]
+Factory = Callable[[int], Grouper]  # MinHash seed -> grouper
 
 
 def load(folder: Path) -> list[Document]:
@@ -68,10 +71,19 @@ def read_csv(path: Path) -> list[list[str]]:
 # --- peers -------------------------------------------------------------------------------------
 
 
-def word_ngrams(text: str, n: int) -> set[bytes]:
-    tokens = [t for t in _NON_WORD.split(text.lower()) if t]
+def word_ngrams(text: str, n: int, min_length: int = 0) -> set[bytes]:
+    """Word n-grams exactly as text-dedup's MinHash makes them (``ngrams_func``).
+
+    Lowercase, split on every single non-word character (Unicode ``\\W``), keeping the
+    empty strings between two adjacent separators, join n-grams with a space. A text of
+    fewer than ``n`` tokens is one shingle; one of fewer than ``min_length`` tokens has
+    none and is never a duplicate (the news setting has ``min_length = 0``).
+    """
+    tokens = _NON_WORD.split(text.lower())
+    if len(tokens) < min_length:
+        return set()
     if len(tokens) < n:
-        return {" ".join(tokens).encode("utf-8")} if tokens else set()
+        return {" ".join(tokens).encode("utf-8")}
     return {" ".join(tokens[i : i + n]).encode("utf-8") for i in range(len(tokens) - n + 1)}
 
 
@@ -91,53 +103,83 @@ def components(ids: Sequence[str], edges: list[tuple[int, int]]) -> dict[str, st
     return {doc_id: ids[find(i)] for i, doc_id in enumerate(ids)}
 
 
-def datasketch_grouper(ngram: int, num_perm: int, threshold: float) -> Grouper:
-    def group(docs: Sequence[Document]) -> dict[str, str]:
-        from datasketch import MinHash, MinHashLSH
+def datasketch_grouper(ngram: int, num_perm: int, threshold: float) -> Factory:
+    """MinHashLSH over word n-grams; connected components of the LSH candidate graph.
 
-        sets = [word_ngrams(d.text, ngram) for d in docs]
-        hashes = MinHash.bulk(sets, num_perm=num_perm)
-        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-        for i, mh in enumerate(hashes):
-            if sets[i]:
-                lsh.insert(i, mh)
-        edges = [(i, j) for i, mh in enumerate(hashes) if sets[i] for j in lsh.query(mh) if j != i]
-        return components([d.id for d in docs], edges)
+    datasketch chooses bands and rows for the threshold (the same choice as text-dedup's
+    ``optimal_param``); every document with shingles is inserted and queried.
+    """
 
-    return group
+    def make(seed: int) -> Grouper:
+        def group(docs: Sequence[Document]) -> dict[str, str]:
+            from datasketch import MinHash, MinHashLSH
 
+            sets = [word_ngrams(d.text, ngram) for d in docs]
+            hashes = MinHash.bulk(sets, num_perm=num_perm, seed=seed)
+            lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+            for i, mh in enumerate(hashes):
+                if sets[i]:
+                    lsh.insert(i, mh)
+            edges = [
+                (i, j) for i, mh in enumerate(hashes) if sets[i] for j in lsh.query(mh) if j != i
+            ]
+            return components([d.id for d in docs], edges)
 
-def rensa_grouper(ngram: int = 5, num_perm: int = 128, threshold: float = 0.8) -> Grouper:
-    def group(docs: Sequence[Document]) -> dict[str, str]:
-        from rensa import RMinHash, RMinHashLSH
+        return group
 
-        sets = [sorted(s.decode() for s in word_ngrams(d.text, ngram)) for d in docs]
-        lsh = RMinHashLSH(threshold=threshold, num_perm=num_perm, num_bands=16)
-        hashes = []
-        for i, shingles in enumerate(sets):
-            mh = RMinHash(num_perm=num_perm, seed=42)
-            mh.update(shingles)
-            hashes.append(mh)
-            if shingles:
-                lsh.insert(i, mh)
-        edges = [(i, j) for i, mh in enumerate(hashes) if sets[i] for j in lsh.query(mh) if j != i]
-        return components([d.id for d in docs], edges)
-
-    return group
+    return make
 
 
-def newsdedup_grouper(config: Config | None = None) -> Grouper:
-    def group(docs: Sequence[Document]) -> dict[str, str]:
-        return {row.doc_id: row.cluster_id for row in dedup(docs, config).assignments}
+def rensa_grouper(ngram: int = 5, num_perm: int = 128, threshold: float = 0.8) -> Factory:
+    """rensa's R-MinHash and its LSH (16 bands, as in rensa's README); components."""
 
-    return group
+    def make(seed: int) -> Grouper:
+        def group(docs: Sequence[Document]) -> dict[str, str]:
+            try:
+                from rensa import RMinHash, RMinHashLSH
+            except ImportError:
+                raise SystemExit("rensa is missing: pip install -e '.[bench]'") from None
+
+            sets = [sorted(s.decode() for s in word_ngrams(d.text, ngram)) for d in docs]
+            lsh = RMinHashLSH(threshold=threshold, num_perm=num_perm, num_bands=16)
+            hashes = []
+            for i, shingles in enumerate(sets):
+                mh = RMinHash(num_perm=num_perm, seed=seed)
+                mh.update(shingles)
+                hashes.append(mh)
+                if shingles:
+                    lsh.insert(i, mh)
+            edges = [
+                (i, j) for i, mh in enumerate(hashes) if sets[i] for j in lsh.query(mh) if j != i
+            ]
+            return components([d.id for d in docs], edges)
+
+        return group
+
+    return make
 
 
-METHODS: dict[str, Grouper] = {
-    "newsdedup (default)": newsdedup_grouper(),
-    "datasketch web (5-gram, 128, t=0.8)": datasketch_grouper(5, 128, 0.8),
-    "text-dedup news (2-gram, 256, t=0.45)": datasketch_grouper(2, 256, 0.45),
-    "rensa (5-gram, 128, t=0.8)": rensa_grouper(),
+def newsdedup_grouper() -> Factory:
+    """newsdedup with its default configuration but the MinHash seed."""
+
+    def make(seed: int) -> Grouper:
+        config = Config().replace({"minhash": {"seed": seed}})
+
+        def group(docs: Sequence[Document]) -> dict[str, str]:
+            return {row.doc_id: row.cluster_id for row in dedup(docs, config).assignments}
+
+        return group
+
+    return make
+
+
+# Each method with the MinHash seed it uses by default (newsdedup's and datasketch's are
+# 1; rensa's README uses 42).
+METHODS: dict[str, tuple[Factory, int]] = {
+    "newsdedup (default)": (newsdedup_grouper(), 1),
+    "datasketch web (5-gram, 128, t=0.8)": (datasketch_grouper(5, 128, 0.8), 1),
+    "text-dedup news (2-gram, 256, t=0.45)": (datasketch_grouper(2, 256, 0.45), 1),
+    "rensa (5-gram, 128, t=0.8)": (rensa_grouper(), 42),
 }
 
 
@@ -181,54 +223,96 @@ def timed(group: Grouper, docs: Sequence[Document]) -> tuple[dict[str, str], flo
     return result, time.perf_counter() - start
 
 
+def seeds_verdict(pred: dict[str, str], gold: dict[str, str]) -> tuple[bool, bool]:
+    """(every gold pair grouped, every other pair apart) on the seed documents."""
+    ids = sorted(gold)
+    pairs = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :]]
+    together = all(pred[a] == pred[b] for a, b in pairs if gold[a] == gold[b])
+    apart = all(pred[a] != pred[b] for a, b in pairs if gold[a] != gold[b])
+    return together, apart
+
+
 def evaluate_method(group: Grouper, data: Data) -> dict[str, float | int | bool]:
     row: dict[str, float | int | bool] = {}
-    pred, seconds = timed(group, data.ose + data.bbc)
+    pred, ose_seconds = timed(group, data.ose + data.bbc)
     s = score_clusters(pred, data.ose_gold)
     ose_clusters = {pred[d.id] for d in data.ose}
     row.update(ose_ari=s.ari, ose_p=s.pair_precision, ose_r=s.pair_recall, ose_f1=s.pair_f1)
     row["ose_bbc_merged"] = sum(pred[d.id] in ose_clusters for d in data.bbc)
-    row["ose_seconds"] = seconds
-    pred, seconds = timed(group, data.counter)
+    row["ose_seconds"] = ose_seconds
+    pred, counter_seconds = timed(group, data.counter)
     p = score_pairs(pred, data.counter_pairs, positive={"WD", "PD"})
-    row.update(counter_p=p.precision, counter_r=p.recall, counter_f1=p.f1, counter_seconds=seconds)
+    row.update(counter_p=p.precision, counter_r=p.recall, counter_f1=p.f1)
+    row["counter_seconds"] = counter_seconds
     for label, (n, merged) in p.merged_by_label.items():
         row[f"counter_{label}_merged"] = merged / n if n else 0.0
-    pred, seconds = timed(group, data.seeds)
-    row["seeds_ok"] = score_clusters(pred, data.seeds_gold).ari == 1.0
-    pred, seconds = timed(group, data.cnrec)
+    pred, seeds_seconds = timed(group, data.seeds)
+    row["seeds_pair"], row["seeds_apart"] = seeds_verdict(pred, data.seeds_gold)
+    pred, cnrec_seconds = timed(group, data.cnrec)
     same_event = [(a, b) for a, b, label in data.cnrec_pairs if float(label) >= 1.5]
     row["cnrec_same_event"] = len(same_event)
     row["cnrec_merged"] = sum(pred[a] == pred[b] for a, b in same_event)
+    row["total_seconds"] = ose_seconds + counter_seconds + seeds_seconds + cnrec_seconds
     return row
 
 
-COLUMNS = [
-    ("OSE ARI", "ose_ari", "{:.3f}"),
-    ("OSE P", "ose_p", "{:.3f}"),
-    ("OSE R", "ose_r", "{:.3f}"),
-    ("OSE F1", "ose_f1", "{:.3f}"),
-    ("BBC merged", "ose_bbc_merged", "{}"),
-    ("COUNTER P", "counter_p", "{:.3f}"),
-    ("COUNTER R", "counter_r", "{:.3f}"),
-    ("COUNTER F1", "counter_f1", "{:.3f}"),
-    ("WD", "counter_WD_merged", "{:.2f}"),
-    ("PD", "counter_PD_merged", "{:.2f}"),
-    ("ND", "counter_ND_merged", "{:.2f}"),
-    ("seeds ok", "seeds_ok", "{}"),
-    ("CNRec merged", "cnrec_merged", "{}"),
-    ("OSE+BBC s", "ose_seconds", "{:.1f}"),
-    ("COUNTER s", "counter_seconds", "{:.1f}"),
+def yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+COLUMNS: list[tuple[str, str, Callable[[Any], str]]] = [
+    ("OSE ARI", "ose_ari", "{:.3f}".format),
+    ("OSE P", "ose_p", "{:.3f}".format),
+    ("OSE R", "ose_r", "{:.3f}".format),
+    ("OSE F1", "ose_f1", "{:.3f}".format),
+    ("BBC merged", "ose_bbc_merged", str),
+    ("COUNTER P", "counter_p", "{:.3f}".format),
+    ("COUNTER R", "counter_r", "{:.3f}".format),
+    ("COUNTER F1", "counter_f1", "{:.3f}".format),
+    ("WD", "counter_WD_merged", "{:.2f}".format),
+    ("PD", "counter_PD_merged", "{:.2f}".format),
+    ("ND", "counter_ND_merged", "{:.2f}".format),
+    ("seeds pair", "seeds_pair", yes_no),
+    ("seeds apart", "seeds_apart", yes_no),
+    ("CNRec merged", "cnrec_merged", str),
+    ("OSE+BBC s", "ose_seconds", "{:.1f}".format),
+    ("COUNTER s", "counter_seconds", "{:.1f}".format),
+    ("all s", "total_seconds", "{:.1f}".format),
 ]
 
 
 def markdown(results: dict[str, dict]) -> str:
     header = "| method | " + " | ".join(title for title, _, _ in COLUMNS) + " |"
-    lines = [header, "|" + "---|" * (len(COLUMNS) + 1)]
+    lines = [header, "|---|" + "---:|" * len(COLUMNS)]
     for name, row in results.items():
-        cells = [fmt.format(row.get(key, "")) for _, key, fmt in COLUMNS]
+        cells = [fmt(row[key]) if key in row else "" for _, key, fmt in COLUMNS]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def spread(values: Sequence[float]) -> str:
+    return f"{sum(values) / len(values):.3f} ({min(values):.3f}-{max(values):.3f})"
+
+
+def spread_markdown(repeats: dict[str, list[dict]], seeds: int) -> str:
+    lines = [
+        f"| method | OSE ARI, mean (min-max) of {seeds} seeds | COUNTER F1 | CNRec merged |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, rows in repeats.items():
+        merged = [row["cnrec_merged"] for row in rows]
+        lines.append(
+            f"| {name} | {spread([r['ose_ari'] for r in rows])} | "
+            f"{spread([r['counter_f1'] for r in rows])} | {min(merged)}-{max(merged)} |"
+        )
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    return (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -240,24 +324,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--json", type=Path, help="also write the results as JSON")
     parser.add_argument("--only", help="run only the methods whose name contains this text")
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        default=1,
+        help="also run each method with this many MinHash seeds and print the spread",
+    )
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         print(f"no data at {args.data}; pass --data", file=sys.stderr)
         return 2
     data = Data.load(args.data)
-    results = {}
-    for name, group in METHODS.items():
+    results: dict[str, dict] = {}
+    repeats: dict[str, list[dict]] = {}
+    for name, (factory, seed) in METHODS.items():
         if args.only and args.only not in name:
             continue
         print(f"running {name} ...", file=sys.stderr)
-        results[name] = evaluate_method(group, data)
+        results[name] = evaluate_method(factory(seed), data)
+        if args.seeds > 1:
+            others = [evaluate_method(factory(seed + k), data) for k in range(1, args.seeds)]
+            repeats[name] = [results[name], *others]
+    if not results:
+        print(f"no method matches --only {args.only!r}", file=sys.stderr)
+        return 2
     print(
-        f"Quality, {date.today().isoformat()}, {platform.machine()} {platform.python_version()}, "
+        f"Quality, {date.today().isoformat()}, {machine()}; "
         f"CNRec same-event pairs: {next(iter(results.values()))['cnrec_same_event']}\n"
     )
     print(markdown(results))
+    if repeats:
+        print(f"\nSpread over MinHash seeds (default seed and the next {args.seeds - 1}):\n")
+        print(spread_markdown(repeats, args.seeds))
     if args.json:
-        args.json.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+        payload = {"date": date.today().isoformat(), "machine": machine(), "results": results}
+        if repeats:
+            payload["seeds"] = repeats
+        args.json.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n")
     return 0
 
 

@@ -92,3 +92,20 @@ def test_spilled_fingerprints_equal_in_memory_ones():
         assert (a.doc_id, a.digest, a.length) == (b.doc_id, b.digest, b.length)
         assert np.array_equal(a.shingles, b.shingles)
         assert np.array_equal(a.signature, b.signature)
+
+
+def test_stream_with_furniture_and_rewrites_equals_the_reference():
+    from newsdedup.boilerplate import learn_from_documents, source_of, strip
+    from newsdedup.synthetic import generate
+
+    config = Config()
+    docs = generate(60, seed=4, copies=2.0, rewrites=True).documents()
+    furniture = learn_from_documents(docs, config.boilerplate)
+    streamed = list(fingerprint_stream(docs, config, chunk=16, furniture=furniture))
+    for doc, fp in zip(docs, streamed, strict=True):
+        ref = fingerprint(doc, config, furniture)
+        assert (fp.digest, fp.length, fp.site) == (ref.digest, ref.length, ref.site)
+        assert np.array_equal(fp.shingles, ref.shingles)
+        assert np.array_equal(fp.grams, ref.grams)
+    assert len(streamed) == len(docs)
+    assert any(strip(d.text, source_of(d.source, d.url), furniture) is not d.text for d in docs)

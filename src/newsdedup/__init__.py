@@ -25,14 +25,18 @@ __all__ = [
     "RunReport",
     "__version__",
     "dedup",
+    "evaluate_run",
     "run",
+    "threshold_guidance",
 ]
 
 if TYPE_CHECKING:
     from newsdedup.config import Config
     from newsdedup.data import Assignment, Cluster, DedupResult, Document, Match
     from newsdedup.errors import NewsDedupError
+    from newsdedup.evaluate import evaluate_run
     from newsdedup.pipeline import RunReport, dedup, run
+    from newsdedup.thresholds import threshold_guidance
 
 # Imported on first use, so that `newsdedup --help` does not load numpy and datasketch.
 _LAZY = {
@@ -46,6 +50,8 @@ _LAZY = {
     "RunReport": "newsdedup.pipeline",
     "dedup": "newsdedup.pipeline",
     "run": "newsdedup.pipeline",
+    "evaluate_run": "newsdedup.evaluate",
+    "threshold_guidance": "newsdedup.thresholds",
 }
 
 

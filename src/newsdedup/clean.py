@@ -38,6 +38,16 @@ def _table() -> dict[int, str | None]:
     return table
 
 
+@cache
+def spacing_table() -> dict[int, str]:
+    """Map what :func:`normalize` turns into spaces to a space, one character for one.
+
+    Unlike the normalising table it deletes nothing, so offsets into the result are
+    offsets into the original text (for passages shown in the original).
+    """
+    return {code: " " for code, value in _table().items() if value == " "}
+
+
 def normalize(text: str) -> str:
     """Return the comparison form of ``text``.
 

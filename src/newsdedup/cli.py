@@ -126,6 +126,48 @@ _RUN_OPTIONS: tuple[tuple[str, str, str, Any, str], ...] = (
     ),
     ("--max-chars", "read", "max_chars", click.IntRange(1), "Longest text accepted. [5000000]"),
     (
+        "--rewrites/--no-rewrites",
+        "rewrite",
+        "enabled",
+        None,
+        "Also group rewritten versions (shared rare wording), not only copies. [on]",
+    ),
+    (
+        "--rewrite-threshold",
+        "rewrite",
+        "threshold",
+        click.FloatRange(0, 1, min_open=True),
+        "IDF-weighted character similarity that makes a rewrite, dates within the window. [0.08]",
+    ),
+    (
+        "--rewrite-undated",
+        "rewrite",
+        "undated",
+        click.FloatRange(0, 1, min_open=True),
+        "The same when either date is unknown. [0.15]",
+    ),
+    (
+        "--date-window",
+        "rewrite",
+        "window_days",
+        click.FloatRange(0),
+        "Days apart beyond which only copies match, not rewrites. [3]",
+    ),
+    (
+        "--boilerplate/--no-boilerplate",
+        "boilerplate",
+        "enabled",
+        None,
+        "Set site furniture aside before comparing (learned per source, and common patterns). [on]",
+    ),
+    (
+        "--boilerplate-min-docs",
+        "boilerplate",
+        "min_docs",
+        click.IntRange(2),
+        "Documents of one source a line must recur in to be its furniture. [5]",
+    ),
+    (
         "--output-format",
         "write",
         "format",
@@ -136,13 +178,14 @@ _RUN_OPTIONS: tuple[tuple[str, str, str, Any, str], ...] = (
 
 
 def _option_name(flag: str) -> str:
-    return flag.lstrip("-").replace("-", "_")
+    return flag.split("/")[0].lstrip("-").replace("-", "_")
 
 
 def run_options(func: F) -> F:
-    """Add every config option of ``run`` to a command."""
+    """Add every config option of ``run`` to a command (an on/off flag has no type)."""
     for flag, _, _, kind, text in reversed(_RUN_OPTIONS):
-        func = click.option(flag, type=kind, default=None, help=text)(func)
+        typed = {} if kind is None else {"type": kind}
+        func = click.option(flag, default=None, help=text, **typed)(func)
     return func
 
 
@@ -204,6 +247,7 @@ def main() -> None:
 )
 @click.option("--dump-config", is_flag=True, help="Print the resolved config as TOML and exit.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
+@click.option("--report", "make_report", is_flag=True, help="Also write OUT/report.html.")
 @click.option(
     "--workers",
     type=click.IntRange(1),
@@ -218,7 +262,8 @@ def run(
     config_file: Path | None,
     dump_config: bool,
     quiet: bool,
-    workers: int | None,
+    make_report: bool = False,
+    workers: int | None = None,
     **options: Any,
 ) -> None:
     """Group the duplicates in INPUTS and write the results to OUT.
@@ -240,6 +285,12 @@ def run(
         )
     if not quiet:
         print_summary(report)
+    if make_report:
+        from newsdedup.report import write_report
+
+        path = write_report(out)
+        if not quiet:
+            click.echo(f"Report: {path}")
 
 
 @main.command()
@@ -284,6 +335,139 @@ def generate(
         f"Wrote {len(corpus.docs)} articles to {out}"
         + (f" and their clusters to {gold}" if gold else "")
     )
+
+
+@main.command()
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--gold",
+    "gold",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Gold labels, CSV: 'id,cluster' (true groups) or 'a,b,label' (labelled pairs).",
+)
+@click.option(
+    "--positive",
+    default=None,
+    help="Pair gold: labels meaning 'duplicate', e.g. WD,PD, or a rule on numeric labels, "
+    "e.g. '>=1.5'. [labels that read as yes: 1, true, duplicate, WD, PD, ...]",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@friendly_errors
+def evaluate(run_dir: Path, gold: Path, positive: str | None, as_json: bool) -> None:
+    """Score the grouping of a finished run in RUN_DIR against gold labels.
+
+    Cluster gold gives pair precision/recall/F1, B-cubed precision/recall/F1 and the
+    adjusted Rand index over the gold documents. Pair gold gives precision and recall
+    over the pool of documents it names (merged pairs not labelled positive count as
+    false), and how many pairs of each label were merged.
+    """
+    import json
+
+    from newsdedup.evaluate import evaluate_run
+
+    result = evaluate_run(run_dir, gold, positive=positive)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, sort_keys=True))
+        return
+    from newsdedup.display import print_evaluation
+
+    print_evaluation(result)
+
+
+@main.command()
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--bins",
+    default=10,
+    show_default=True,
+    type=click.IntRange(2, 100),
+    help="Equal similarity bins over [0, 1].",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the histogram and curve as JSON.")
+@friendly_errors
+def thresholds(run_dir: Path, bins: int, as_json: bool) -> None:
+    """Show how a run's thresholds cut: verified similarities beside the LSH S-curve.
+
+    For each similarity bin: the verified pairs whose Jaccard, and whose containment,
+    fall in it, and the probability that LSH, with the run's bands and rows, makes a
+    pair of that Jaccard a candidate at all.
+    """
+    import json
+
+    from newsdedup.thresholds import threshold_guidance
+
+    guidance = threshold_guidance(run_dir, bins=bins)
+    if as_json:
+        click.echo(json.dumps(guidance.to_dict(), indent=2, sort_keys=True))
+        return
+    from newsdedup.display import print_guidance
+
+    print_guidance(guidance)
+
+
+@main.command()
+@click.argument("run_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="HTML file to write. [RUN_DIR/report.html]",
+)
+@click.option(
+    "--max-clusters",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="List at most this many clusters, the largest first.",
+)
+@friendly_errors
+def report(run_dir: Path, out: Path | None, max_clusters: int) -> None:
+    """Write an HTML report of the run in RUN_DIR: one file that needs no network.
+
+    It shows a summary, the method, plots, and every cluster (the largest first) with its
+    members side by side and their shared passages highlighted. Run it from the folder you
+    ran `newsdedup run` in: it re-reads the inputs for the texts.
+    """
+    from newsdedup.report import write_report
+
+    path = write_report(run_dir, out, max_clusters=max_clusters)
+    click.echo(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+
+
+@main.command()
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.argument("doc_a")
+@click.argument("doc_b")
+@click.option("--json", "as_json", is_flag=True, help="Print scores and passages as JSON.")
+@friendly_errors
+def explain(run_dir: Path, doc_a: str, doc_b: str, as_json: bool) -> None:
+    """Show why DOC_A and DOC_B of the run in RUN_DIR were grouped, or not.
+
+    Prints the pair's match kind and scores, then the two texts side by side with the
+    passages they share highlighted. The texts are read again from the run's inputs, so
+    run it from the folder you ran `newsdedup run` in.
+    """
+    from newsdedup.explain import explain as explain_pair
+
+    result = explain_pair(run_dir, doc_a, doc_b)
+    if as_json:
+        import json
+
+        passages = [[p.a_start, p.a_end, p.b_start, p.b_end, p.words] for p in result.passages]
+        data = {
+            "doc_a": doc_a,
+            "doc_b": doc_b,
+            "kind": result.kind,
+            "scores": result.scores,
+            "same_cluster": result.same_cluster,
+            "passages": passages,
+        }
+        click.echo(json.dumps(data, indent=2, sort_keys=True))
+        return
+    from newsdedup.display import print_explanation
+
+    print_explanation(result)
 
 
 def _cores() -> int:

@@ -2,14 +2,22 @@
 
 The rule: documents are taken in order of preference (see :mod:`newsdedup.choose`).
 Documents with the same normalised text form an exact group led by its most preferred
-member. Each group leader then either joins the cluster of the most similar earlier
-document that *leads* a cluster and matches it directly, or starts a cluster of its own.
+member. Then, in two rounds:
 
-So every member of a cluster was verified directly against the cluster's representative:
-an unrelated story cannot join through a chain of partial matches (A matches B, B
-matches C, C has nothing in common with A), which plain connected components over LSH
-edges allow. Because the order depends only on the documents, not on their position in
-the input, the partition does not depend on input order.
+1. **Copies.** Each exact-group leader joins the most similar earlier document that
+   *leads* a copy group and is a near or contained copy of it, or leads a copy group of
+   its own.
+2. **Rewrites.** Each copy-group leader, in the same order, joins the most similar
+   earlier copy-group leader that *leads* a cluster and is a rewrite of it, bringing its
+   copies along, or leads a cluster of its own.
+
+So every document was verified directly against the document it is grouped under
+(``matched_to``): its copy-group leader, and that one against the representative. An
+unrelated story cannot join through a chain of partial matches (A matches B, B matches
+C, C has nothing in common with A), which plain connected components over LSH edges
+allow; and a weak rewrite match cannot split a wire story from its own copies. Because
+the order depends only on the documents, not on their position in the input, the
+partition does not depend on input order.
 """
 
 from __future__ import annotations
@@ -44,27 +52,41 @@ def _neighbours(matches: Sequence[Match]) -> dict[str, list[tuple[str, Match]]]:
 def attach(ids: Sequence[str], matches: Sequence[Match]) -> dict[str, tuple[str, Match]]:
     """Walk ``ids`` in preference order; map each to its cluster leader and the match to it.
 
-    A document joins the earlier leader it matches best (highest Jaccard, then
-    containment, then preference), or leads its own cluster (mapped to itself).
+    A document joins the earlier leader it matches best (a copy before a rewrite, then
+    the highest similarity, Jaccard and containment, then preference), or leads its own
+    cluster (mapped to itself).
     """
     rank = {doc_id: position for position, doc_id in enumerate(ids)}
     neighbours = _neighbours(matches)
     placed: dict[str, tuple[str, Match]] = {}
     for doc_id in ids:
         options = [
-            (-m.jaccard, -m.containment, rank[other], other, m)
+            (_strength(m), rank[other], other, m)
             for other, m in neighbours.get(doc_id, ())
             if rank.get(other, len(rank)) < rank[doc_id] and placed[other][0] == other
         ]
-        best = min(options, key=lambda option: option[:3], default=None)
-        placed[doc_id] = (best[3], best[4]) if best else (doc_id, _SELF)
+        best = min(options, key=lambda option: option[:2], default=None)
+        placed[doc_id] = (best[2], best[3]) if best else (doc_id, _SELF)
     return placed
 
 
-def _member_row(doc_id: str, leader: str, match: Match, size: int) -> Assignment:
+def _strength(match: Match) -> tuple[int, float, float, float]:
+    """Sort key of a match, strongest first: copies, then by similarity."""
+    return (match.kind == "rewrite", -match.similarity, -match.jaccard, -match.containment)
+
+
+def _member_row(doc_id: str, leader: str, match: Match, size: int, matched_to: str) -> Assignment:
     kind = ("representative" if size > 1 else "unique") if doc_id == leader else match.kind
     return Assignment(
-        doc_id, leader, doc_id == leader, size, match.jaccard, match.containment, kind
+        doc_id,
+        leader,
+        doc_id == leader,
+        size,
+        match.jaccard,
+        match.containment,
+        kind,
+        1.0 if match.kind == "exact" else match.similarity,
+        matched_to,
     )
 
 
@@ -88,23 +110,39 @@ def cluster(
         for i in order
         if exact.get(fingerprints[i].doc_id) == fingerprints[i].doc_id
     ]
-    placed = attach(heads, matches)
+    placed = _two_rounds(heads, matches)
     members: dict[str, list[str]] = defaultdict(list)
-    links: dict[str, tuple[str, Match]] = {}
+    links: dict[str, tuple[str, str, Match]] = {}
     for index in order:
         doc_id = fingerprints[index].doc_id
         head = exact.get(doc_id, doc_id)
-        leader, match = placed.get(head, (head, _SELF))
+        leader, matched_to, match = placed.get(head, (head, head, _SELF))
         if head != doc_id and leader == head:
-            match = Match(head, doc_id, 1.0, 1.0, "exact")
-        links[doc_id] = (leader, match)
+            matched_to, match = head, Match(head, doc_id, 1.0, 1.0, "exact")
+        links[doc_id] = (leader, matched_to, match)
         members[leader].append(doc_id)
     clusters = tuple(Cluster(lead, lead, tuple(ids)) for lead, ids in sorted(members.items()))
     rows = []
     for fp in fingerprints:
-        leader, match = links[fp.doc_id]
-        row = _member_row(fp.doc_id, leader, match, len(members[leader]))
-        rows.append(
-            row if fp.digest else Assignment(fp.doc_id, fp.doc_id, True, 1, 0.0, 0.0, "empty")
-        )
+        leader, matched_to, match = links[fp.doc_id]
+        row = _member_row(fp.doc_id, leader, match, len(members[leader]), matched_to)
+        empty = Assignment(fp.doc_id, fp.doc_id, True, 1, 0.0, 0.0, "empty", 0.0, fp.doc_id)
+        rows.append(row if fp.digest else empty)
     return clusters, tuple(rows)
+
+
+def _two_rounds(
+    heads: Sequence[str], matches: Sequence[Match]
+) -> dict[str, tuple[str, str, Match]]:
+    """Map each exact-group leader to (representative, document matched to, that match)."""
+    copies = attach(heads, [m for m in matches if m.kind != "rewrite"])
+    copy_leaders = [head for head in heads if copies[head][0] == head]
+    rewrites = attach(copy_leaders, [m for m in matches if m.kind == "rewrite"])
+    placed = {}
+    for head in heads:
+        lead, match = copies[head]
+        if lead == head:
+            placed[head] = (rewrites[head][0], rewrites[head][0], rewrites[head][1])
+        else:
+            placed[head] = (rewrites[lead][0], lead, match)
+    return placed

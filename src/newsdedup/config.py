@@ -82,6 +82,27 @@ class ReadConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class BoilerplateConfig:
+    """Site furniture set aside before near copies and rewrites are compared.
+
+    Attributes:
+        enabled: Whether furniture is learned and stripped at all.
+        min_docs: A line recurring in this many distinct documents of one source (the
+            source field, else the URL's host) is that source's furniture.
+        patterns: Whether short lines matching common furniture (follow-us lines,
+            newsletter asks, share buttons, photo credits, comment prompts) are stripped
+            in every document.
+    """
+
+    enabled: bool = True
+    min_docs: int = 5
+    patterns: bool = True
+
+    def __post_init__(self) -> None:
+        _check(self.min_docs >= 2, f"boilerplate.min_docs must be at least 2; got {self.min_docs}")
+
+
+@dataclass(frozen=True, slots=True)
 class ShingleConfig:
     """How normalised text becomes a set of shingles.
 
@@ -181,6 +202,56 @@ class VerifyConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class RewriteConfig:
+    """Rewritten versions: pairs that share rare wording, not only near-identical text.
+
+    The score is the IDF-weighted Jaccard similarity of the two texts' character n-grams
+    (spaces removed, so it is robust to re-spacing and to scripts without spaces):
+    shared rare wording (names, quotes, figures, whole sentences) weighs much, shared
+    common words little. How much is enough depends on context: syndication happens
+    within days, and an outlet's own stories share its house style. The thresholds were
+    chosen on ``../shared/data`` (see ``benchmarks/README.md``).
+
+    Attributes:
+        enabled: Whether rewrites are looked for at all.
+        char_size: Characters per n-gram.
+        sample: Keep one n-gram in ``sample``, chosen by hash (the same in every text), to
+            bound memory and time; 1 keeps all.
+        threshold: Score at which two texts from different sources published within
+            ``window_days`` of each other are a rewrite.
+        undated: Score needed when either date is unknown.
+        undated_containment: When either date is unknown, the pair must also share this
+            much of the shorter text's word shingles: a rewrite keeps much of the
+            wording, independent reports of one event share names and quotes.
+        same_source: Score needed when both texts come from the same source.
+        window_days: Beyond this many days apart, only near and contained copies match.
+        max_df: N-grams found in more documents than this do not generate candidates
+            (they weigh little anyway); 0 chooses ``max(50, sqrt(documents))``.
+    """
+
+    enabled: bool = True
+    char_size: int = 5
+    sample: int = 1
+    threshold: float = 0.08
+    undated: float = 0.15
+    undated_containment: float = 0.2
+    same_source: float = 0.3
+    window_days: float = 3.0
+    max_df: int = 0
+
+    def __post_init__(self) -> None:
+        _check(
+            2 <= self.char_size <= 16, f"rewrite.char_size must be 2 to 16; got {self.char_size}"
+        )
+        _check(1 <= self.sample <= 64, f"rewrite.sample must be 1 to 64; got {self.sample}")
+        _check(0 <= self.undated_containment <= 1, "rewrite.undated_containment must be in [0, 1]")
+        for name in ("threshold", "undated", "same_source"):
+            _check_fraction(f"rewrite.{name}", getattr(self, name))
+        _check(self.window_days >= 0, f"rewrite.window_days must be >= 0; got {self.window_days}")
+        _check(self.max_df >= 0, f"rewrite.max_df must be >= 0; got {self.max_df}")
+
+
+@dataclass(frozen=True, slots=True)
 class ChooseConfig:
     """Which member of a cluster is kept.
 
@@ -220,10 +291,12 @@ class Config:
     """The whole configuration of a run, one table per stage."""
 
     read: ReadConfig = field(default_factory=ReadConfig)
+    boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
     shingle: ShingleConfig = field(default_factory=ShingleConfig)
     minhash: MinHashConfig = field(default_factory=MinHashConfig)
     lsh: LSHConfig = field(default_factory=LSHConfig)
     verify: VerifyConfig = field(default_factory=VerifyConfig)
+    rewrite: RewriteConfig = field(default_factory=RewriteConfig)
     choose: ChooseConfig = field(default_factory=ChooseConfig)
     write: WriteConfig = field(default_factory=WriteConfig)
 

@@ -70,10 +70,15 @@ class Fingerprint:
     Attributes:
         doc_id: The document's id.
         digest: Hash of the normalised text (exact-duplicate key); empty for empty text.
-        shingles: Sorted, unique 32-bit shingle hashes (a ``numpy.uint32`` array).
+        shingles: Sorted, unique 32-bit hashes of the word shingles of the text without
+            its furniture (a ``numpy.uint32`` array).
         length: Number of characters of the normalised text.
         published: Publication date as given, if known.
         source: Outlet, if known.
+        grams: Sorted, unique 32-bit hashes of the sampled character n-grams of the text
+            without its furniture, for rewrites (empty if rewrites are off).
+        site: Where furniture is learned and house style shared: the source, else the
+            URL's host.
         signature: MinHash signature (``numpy.uint32``, ``num_perm`` long), if computed
             along with the shingles; matching computes it otherwise.
     """
@@ -84,7 +89,30 @@ class Fingerprint:
     length: int
     published: str | None = None
     source: str | None = None
+    grams: Any = None
+    site: str | None = None
     signature: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A passage two texts share, as character offsets into each original text.
+
+    Attributes:
+        a_start: Offset of the passage's first character in the first text.
+        a_end: Offset just past its last character in the first text.
+        b_start: Offset of its first character in the second text.
+        b_end: Offset just past its last character in the second text.
+        words: Its length in words (in the first text).
+        found_in: At most how many documents of the corpus hold it (2: only these two).
+    """
+
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    words: int
+    found_in: int = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,10 +122,15 @@ class Match:
     Attributes:
         a: Id of one document (the smaller id).
         b: Id of the other document.
-        jaccard: |A ∩ B| / |A ∪ B| over the shingle sets.
+        jaccard: |A ∩ B| / |A ∪ B| over the word shingle sets.
         containment: |A ∩ B| / min(|A|, |B|): 1.0 when one text lies inside the other.
-        kind: ``exact``, ``near`` (Jaccard at or above the threshold) or ``contained``
-            (a truncated or padded copy: containment at or above its threshold).
+        kind: ``exact``, ``near`` (Jaccard at or above the threshold), ``contained``
+            (a truncated or padded copy: containment at or above its threshold) or
+            ``rewrite`` (a rewritten version: enough rare wording shared, see
+            :mod:`newsdedup.rewrite`).
+        similarity: IDF-weighted Jaccard of the character n-grams (0 when not computed).
+        days: Days between the publication dates; ``None`` if either is unknown.
+        passages: The passages the two texts share, when evidence was gathered.
     """
 
     a: str
@@ -105,6 +138,9 @@ class Match:
     jaccard: float
     containment: float
     kind: str
+    similarity: float = 0.0
+    days: float | None = None
+    passages: tuple[Passage, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,10 +167,14 @@ class Assignment:
         cluster_id: Its cluster (the representative's id).
         is_representative: Whether it is the cluster's kept document.
         cluster_size: Number of members of its cluster.
-        jaccard: Jaccard similarity to the representative (1.0 for the representative).
-        containment: Containment with the representative (1.0 for the representative).
+        jaccard: Jaccard similarity to ``matched_to`` (1.0 for the representative).
+        containment: Containment with ``matched_to`` (1.0 for the representative).
         kind: ``unique`` (a singleton), ``representative``, ``exact``, ``near``,
-            ``contained``, or ``empty`` (no text to compare: kept alone).
+            ``contained``, ``rewrite``, or ``empty`` (no text to compare: kept alone).
+        similarity: IDF-weighted character similarity to ``matched_to``.
+        matched_to: The document it was verified against: the representative, or the
+            leader of its copy group (itself a rewrite of the representative). The scores
+            are to that document.
     """
 
     doc_id: str
@@ -144,6 +184,8 @@ class Assignment:
     jaccard: float
     containment: float
     kind: str
+    similarity: float = 1.0
+    matched_to: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +198,7 @@ class DedupResult:
         matches: Every verified pair, ordered by (a, b).
         stats: Counts (documents, kept, grouped, by kind, candidates, ...).
         skipped: Records set aside while reading, with reasons.
+        boilerplate: Furniture learned per source: ``(source, line, documents)``.
     """
 
     assignments: tuple[Assignment, ...]
@@ -163,6 +206,7 @@ class DedupResult:
     matches: tuple[Match, ...]
     stats: Mapping[str, int | float]
     skipped: tuple[Skip, ...] = ()
+    boilerplate: tuple[tuple[str, str, int], ...] = ()
 
     @property
     def kept_ids(self) -> tuple[str, ...]:

@@ -6,13 +6,15 @@ Stage calls and nothing more; each stage lives in the module named after it.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
+from newsdedup.align import shared_passages, shingle_rarity
+from newsdedup.boilerplate import Boilerplate, learn_from_documents, source_of, strip
 from newsdedup.choose import preference
 from newsdedup.clean import digest, normalize
 from newsdedup.cluster import cluster, exact_leaders
@@ -21,8 +23,10 @@ from newsdedup.data import DedupResult, Document, Fingerprint, Match, Origin, Sk
 from newsdedup.errors import InputError, NewsDedupError
 from newsdedup.fingerprint import signatures
 from newsdedup.lsh import Banding, candidate_pairs, choose_banding
+from newsdedup.rewrite import candidates as rewrite_candidates
+from newsdedup.rewrite import char_grams, rarity
 from newsdedup.shingle import shingles
-from newsdedup.verify import verify
+from newsdedup.verify import Rewrites, verify
 
 ProgressHook = Callable[[str, int], None]
 """Called as ``hook(stage, done)`` while a stage advances; ``done`` counts its items."""
@@ -31,13 +35,28 @@ _EMPTY = np.zeros(0, dtype=np.uint32)
 _REPORT_EVERY = 2000
 
 
-def fingerprint(doc: Document, config: Config) -> Fingerprint:
-    """Normalise and shingle one document; its text is not kept."""
+def fingerprint(doc: Document, config: Config, furniture: Boilerplate | None = None) -> Fingerprint:
+    """Normalise and shingle one document; its text is not kept.
+
+    The exact-duplicate digest is taken on the whole text; shingles and character n-grams
+    on the text without its furniture (see :mod:`newsdedup.boilerplate`).
+    """
     norm = normalize(doc.text)
+    site = source_of(doc.source, doc.url)
     if not norm:
-        return Fingerprint(doc.id, "", _EMPTY, 0, doc.published, doc.source)
+        return Fingerprint(doc.id, "", _EMPTY, 0, doc.published, doc.source, _EMPTY, site)
+    body = strip(doc.text, site, furniture or Boilerplate(patterns=False))
+    compared = norm if body is doc.text else normalize(body)
+    grams = char_grams(compared, config.rewrite) if config.rewrite.enabled else None
     return Fingerprint(
-        doc.id, digest(norm), shingles(norm, config.shingle), len(norm), doc.published, doc.source
+        doc.id,
+        digest(norm),
+        shingles(compared, config.shingle),
+        len(norm),
+        doc.published,
+        doc.source,
+        grams,
+        site,
     )
 
 
@@ -49,23 +68,39 @@ class MatchStats:
     compared: int
     candidates: int
     verified: int
+    lsh_candidates: int = 0
+    rewrite_candidates: int = 0
 
 
 def find_matches(
     fingerprints: Sequence[Fingerprint], config: Config
 ) -> tuple[list[Match], MatchStats]:
-    """Verified near and contained matches among ``fingerprints`` (distinct, non-empty texts).
+    """Verified copies and rewrites among ``fingerprints`` (distinct, non-empty texts).
 
-    Gathers all signatures, because LSH buckets need every document of a band at once.
+    Gathers all signatures, because LSH buckets need every document of a band at once,
+    and all character n-grams, because their weights depend on the whole corpus.
     """
     banding = choose_banding(config.lsh, config.minhash.num_perm)
-    if all(fp.signature is not None for fp in fingerprints) and fingerprints:
+    if fingerprints and all(fp.signature is not None for fp in fingerprints):
         sigs = np.stack([fp.signature for fp in fingerprints])
     else:
         sigs = signatures([fp.shingles for fp in fingerprints], config.minhash)
-    pairs = candidate_pairs(sigs, banding)
-    matches = verify(pairs, fingerprints, config.verify)
-    return matches, MatchStats(banding, len(fingerprints), len(pairs), len(matches))
+    copies = candidate_pairs(sigs, banding)
+    rewrites, pairs = None, copies
+    rewritten = np.zeros((0, 2), dtype=np.int64)
+    if config.rewrite.enabled and fingerprints:
+        grams = [fp.grams if fp.grams is not None else _EMPTY for fp in fingerprints]
+        rare = rarity(grams)
+        weights = [rare.weights(g) for g in grams]
+        totals = np.fromiter((w.sum() for w in weights), dtype=np.float64, count=len(weights))
+        rewritten = rewrite_candidates(grams, totals, rare, config.rewrite)
+        rewrites = Rewrites(config.rewrite, weights)
+        pairs = np.unique(np.concatenate([copies.reshape(-1, 2), rewritten]), axis=0)
+    matches = verify(pairs, fingerprints, config.verify, rewrites=rewrites)
+    stats = MatchStats(
+        banding, len(fingerprints), len(pairs), len(matches), len(copies), len(rewritten)
+    )
+    return matches, stats
 
 
 def _exact_matches(leaders: dict[str, str]) -> list[Match]:
@@ -89,6 +124,9 @@ def _stats(result_rows: Sequence, match_stats: MatchStats, skipped: int) -> dict
         "clusters_with_copies": kinds.get("representative", 0),
         "compared": match_stats.compared,
         "candidates": match_stats.candidates,
+        "candidates_lsh": match_stats.lsh_candidates,
+        "candidates_rewrite": match_stats.rewrite_candidates,
+        "candidates_per_document": round(match_stats.candidates / max(match_stats.compared, 1), 3),
         "verified": match_stats.verified,
         "lsh_bands": match_stats.banding.bands,
         "lsh_rows": match_stats.banding.rows,
@@ -98,9 +136,12 @@ def _stats(result_rows: Sequence, match_stats: MatchStats, skipped: int) -> dict
 
 
 def dedup_fingerprints(
-    fingerprints: Sequence[Fingerprint], config: Config, skipped: Sequence[Skip] = ()
+    fingerprints: Sequence[Fingerprint],
+    config: Config,
+    skipped: Sequence[Skip] = (),
+    furniture: Boilerplate | None = None,
 ) -> DedupResult:
-    """Group fingerprinted documents: exact groups, then near and contained copies."""
+    """Group fingerprinted documents: exact groups, then copies and rewrites."""
     order = preference(fingerprints, config.choose)
     leaders = exact_leaders(fingerprints, order)
     heads = [fp for fp in fingerprints if leaders.get(fp.doc_id) == fp.doc_id]
@@ -108,7 +149,8 @@ def dedup_fingerprints(
     clusters, rows = cluster(fingerprints, order, near)
     matches = tuple(sorted(_exact_matches(leaders) + near, key=lambda m: (m.a, m.b)))
     stats = _stats(rows, match_stats, len(skipped))
-    return DedupResult(rows, clusters, matches, stats, tuple(skipped))
+    learned = tuple((f.source, f.text, f.documents) for f in furniture.lines) if furniture else ()
+    return DedupResult(rows, clusters, matches, stats, tuple(skipped), learned)
 
 
 def _unique_ids(docs: Iterable[Document]) -> Iterator[Document]:
@@ -143,7 +185,48 @@ def dedup(docs: Iterable[Document], config: Config | None = None) -> DedupResult
     from newsdedup.backends.local import fingerprint_stream
 
     config = config or Config()
-    return dedup_fingerprints(list(fingerprint_stream(_unique_ids(docs), config)), config)
+    docs = list(_unique_ids(docs))
+    furniture = learn_from_documents(docs, config.boilerplate)
+    fingerprints = list(fingerprint_stream(docs, config, furniture=furniture))
+    result = dedup_fingerprints(fingerprints, config, furniture=furniture)
+    return with_evidence(result, {doc.id: doc for doc in docs}, fingerprints, config, furniture)
+
+
+def with_evidence(
+    result: DedupResult,
+    docs: Mapping[str, Document],
+    fingerprints: Sequence[Fingerprint],
+    config: Config,
+    furniture: Boilerplate,
+) -> DedupResult:
+    """Attach the shared passages of every copy and rewrite (not exact copies) to the result.
+
+    Args:
+        result: The grouping.
+        docs: At least every document named in a non-exact match, by id.
+        fingerprints: Every document's fingerprint, for how rare a passage is.
+        config: The run's configuration (the shingle settings).
+        furniture: The furniture that was set aside, so passages are found in the text
+            that was compared.
+    """
+    rare = shingle_rarity(fingerprints)
+    site = {fp.doc_id: fp.site for fp in fingerprints}
+
+    def texts(match: Match) -> tuple[str, str]:
+        return docs[match.a].text, docs[match.b].text
+
+    matches = tuple(
+        m
+        if m.kind == "exact"
+        else replace(
+            m,
+            passages=shared_passages(
+                *texts(m), rare, config.shingle, furniture, (site[m.a], site[m.b])
+            ),
+        )
+        for m in result.matches
+    )
+    return replace(result, matches=matches)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +246,16 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
     timings[stage] = round(time.perf_counter() - start, 3)
 
 
+def _learn_inputs(inputs: Sequence[str | Path], config: Config) -> Boilerplate:
+    """First pass over the inputs: learn each source's furniture (texts are not kept)."""
+    from newsdedup.read import read
+
+    if not config.boilerplate.enabled:
+        return Boilerplate(patterns=False)
+    docs = (item for item in read(inputs, config.read) if isinstance(item, Document))
+    return learn_from_documents(docs, config.boilerplate)
+
+
 def _documents(
     items: Iterable[Document | Skip], origins: dict[str, Origin], skipped: list[Skip]
 ) -> Iterator[Document]:
@@ -177,7 +270,11 @@ def _documents(
 
 
 def _fingerprint_inputs(
-    inputs: Sequence[str | Path], config: Config, progress: ProgressHook | None, workers: int
+    inputs: Sequence[str | Path],
+    config: Config,
+    furniture: Boilerplate,
+    progress: ProgressHook | None,
+    workers: int = 1,
 ) -> tuple[list[Fingerprint], dict[str, Origin], list[Skip]]:
     from newsdedup.backends.local import fingerprint_stream
     from newsdedup.read import read
@@ -186,13 +283,30 @@ def _fingerprint_inputs(
     origins: dict[str, Origin] = {}
     skipped: list[Skip] = []
     docs = _documents(read(inputs, config.read), origins, skipped)
-    for fp in fingerprint_stream(docs, config, workers=workers, spill=True):
+    stream = fingerprint_stream(docs, config, workers=workers, spill=True, furniture=furniture)
+    for fp in stream:
         fingerprints.append(fp)
         if progress and len(fingerprints) % _REPORT_EVERY == 0:
             progress("read", len(fingerprints))
     if progress:
         progress("read", len(fingerprints))
     return fingerprints, origins, skipped
+
+
+def _matched_documents(
+    inputs: Sequence[str | Path], result: DedupResult, config: Config
+) -> dict[str, Document]:
+    """Re-read the inputs for the documents of non-exact matches only (not every text)."""
+    from newsdedup.read import read
+
+    wanted = {doc_id for m in result.matches if m.kind != "exact" for doc_id in (m.a, m.b)}
+    if not wanted:
+        return {}
+    return {
+        item.id: item
+        for item in read(inputs, config.read)
+        if isinstance(item, Document) and item.id in wanted
+    }
 
 
 def check_accounting(result: DedupResult) -> None:
@@ -225,11 +339,19 @@ def run(
 
     config = config or Config()
     timings: dict[str, float] = {}
+    with _timed(timings, "learn_boilerplate"):
+        furniture = _learn_inputs(inputs, config)
     with _timed(timings, "read_and_fingerprint"):
-        fingerprints, origins, skipped = _fingerprint_inputs(inputs, config, progress, workers)
+        fingerprints, origins, skipped = _fingerprint_inputs(
+            inputs, config, furniture, progress, workers
+        )
     with _timed(timings, "match_and_cluster"):
-        result = dedup_fingerprints(fingerprints, config, skipped)
+        result = dedup_fingerprints(fingerprints, config, skipped, furniture)
         check_accounting(result)
+    with _timed(timings, "align_passages"):
+        result = with_evidence(
+            result, _matched_documents(inputs, result, config), fingerprints, config, furniture
+        )
     with _timed(timings, "write"):
         files = write_outputs(result, inputs, origins, Path(out), config)
     return RunReport(result, Path(out), tuple(files), timings)

@@ -51,11 +51,11 @@ def _to_shingle(combined: np.ndarray) -> np.ndarray:
     return (_fmix64(combined) >> np.uint64(32)).astype(np.uint32)
 
 
-def combine(unit_hashes: np.ndarray, size: int) -> np.ndarray:
-    """Hash every run of ``size`` consecutive unit hashes into one 32-bit shingle.
+def rolling(unit_hashes: np.ndarray, size: int) -> np.ndarray:
+    """The 32-bit hash of every run of ``size`` consecutive units, position by position.
 
-    A text shorter than ``size`` units yields one shingle of all its units, so short
-    texts still compare. Returns sorted unique ``uint32`` values.
+    A text shorter than ``size`` units yields one hash of all its units, so short texts
+    still compare.
     """
     count = unit_hashes.size
     if count == 0:
@@ -64,7 +64,12 @@ def combine(unit_hashes: np.ndarray, size: int) -> np.ndarray:
     combined = unit_hashes[: count - width + 1].copy()
     for offset in range(1, width):
         combined = combined * _MULT + unit_hashes[offset : count - width + 1 + offset]
-    return np.unique(_to_shingle(combined))
+    return _to_shingle(combined)
+
+
+def combine(unit_hashes: np.ndarray, size: int) -> np.ndarray:
+    """Sorted unique 32-bit hashes of every run of ``size`` units (see :func:`rolling`)."""
+    return np.unique(rolling(unit_hashes, size))
 
 
 def token_hash(token: bytes) -> int:
@@ -114,11 +119,13 @@ class ShingleBatch:
         digests: :func:`newsdedup.clean.digest` of each normalised text; empty for empty text.
         lengths: Characters of each normalised text.
         shingles: Sorted unique ``uint32`` shingle hashes of each text.
+        normalized: Each normalised text (what rewrites' character n-grams are taken from).
     """
 
     digests: list[str]
     lengths: list[int]
     shingles: list[np.ndarray]
+    normalized: list[str]
 
 
 @cache
@@ -290,13 +297,13 @@ def window_texts(texts: Sequence[str], cfg: ShingleConfig) -> Windows:
 def shingle_and_window(texts: Sequence[str], cfg: ShingleConfig) -> tuple[ShingleBatch, Windows]:
     """:func:`shingle_texts` and :func:`window_texts` of one batch, tokenised once."""
     tokens = _tokenise(texts, cfg)
-    keys, lengths = _digests(tokens)
+    keys, lengths, texts = _digests(tokens)
     windows = _windows(tokens, cfg.size)
     sets = _sort_sets(windows)
     for i in _char_docs(tokens):
         norm = tokens.prepared[i][1] or ""
-        keys[i], lengths[i], sets[i] = digest(norm), len(norm), shingles(norm, cfg)
-    return ShingleBatch(keys, lengths, sets), _with_char_docs(windows, tokens, cfg)
+        keys[i], lengths[i], sets[i], texts[i] = digest(norm), len(norm), shingles(norm, cfg), norm
+    return ShingleBatch(keys, lengths, sets, texts), _with_char_docs(windows, tokens, cfg)
 
 
 def _with_char_docs(windows: Windows, tokens: _Tokens, cfg: ShingleConfig) -> Windows:
@@ -313,8 +320,8 @@ def _with_char_docs(windows: Windows, tokens: _Tokens, cfg: ShingleConfig) -> Wi
     return Windows(doc[order], values[order], windows.n_docs)
 
 
-def _digests(tokens: _Tokens) -> tuple[list[str], list[int]]:
-    """Digest and length of each normalised text, collapsing spaces in the buffer."""
+def _digests(tokens: _Tokens) -> tuple[list[str], list[int], list[str]]:
+    """Digest, length and text of each normalised text, collapsing spaces in the buffer."""
     import xxhash
 
     starts, ends, token_doc, firsts = (
@@ -335,10 +342,13 @@ def _digests(tokens: _Tokens) -> tuple[list[str], list[int]]:
     hexdigest = xxhash.xxh3_128_hexdigest
     keys: list[str] = []
     lengths: list[int] = []
+    texts: list[str] = []
     for (_, norm), lo, hi in zip(tokens.prepared, lows.tolist(), highs.tolist(), strict=True):
         keys.append(hexdigest(collapsed[lo:hi]) if hi > lo else "")
-        lengths.append(hi - lo if norm is None else len(norm))
-    return keys, lengths
+        text = norm if norm is not None else str(collapsed[lo:hi], "ascii")
+        lengths.append(len(text))
+        texts.append(text if hi > lo else "")
+    return keys, lengths, texts
 
 
 def _windows(tokens: _Tokens, size: int) -> Windows:

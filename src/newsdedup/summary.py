@@ -38,6 +38,7 @@ def progress_display(quiet: bool) -> Iterator[ProgressHook | None]:
 
 def print_summary(report: RunReport) -> None:
     """Print counts, the accounting check and timings of a finished run."""
+    import click
     from rich.console import Console
     from rich.table import Table
 
@@ -52,18 +53,19 @@ def print_summary(report: RunReport) -> None:
         ("  exact copies", stats.get("kind_exact", 0)),
         ("  near copies", stats.get("kind_near", 0)),
         ("  truncated or padded copies", stats.get("kind_contained", 0)),
+        ("  rewritten versions", stats.get("kind_rewrite", 0)),
         ("clusters with copies", stats["clusters_with_copies"]),
         ("empty texts (kept alone)", stats.get("kind_empty", 0)),
         ("skipped bad records", stats["skipped"]),
-        ("LSH candidates / verified", f"{stats['candidates']:,} / {stats['verified']:,}"),
+        ("candidates / verified", f"{stats['candidates']:,} / {stats['verified']:,}"),
     ]
     for label, value in rows:
         table.add_row(label, f"{value:,}" if isinstance(value, int) else str(value))
     for stage, seconds in report.timings.items():
         table.add_row(f"time: {stage.replace('_', ' ')}", f"{seconds:.2f} s")
-    console = Console()
-    console.print(table)
-    console.print(
+    Console().print(table)
+    # Plain echo, not rich: the accounting line must not be re-wrapped or styled away.
+    click.echo(
         f"Every document accounted for: {stats['documents']:,} read = "
         f"{stats['kept']:,} kept + {stats['grouped']:,} grouped"
         + (

@@ -19,6 +19,7 @@ Both are deterministic: the same arguments give the same output, with no global 
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -726,13 +727,17 @@ def generate(
 def write_jsonl(corpus: SyntheticCorpus, path: Path, *, gold_path: Path | None = None) -> None:
     """Write the corpus as JSON lines, and optionally its gold clusters as CSV.
 
+    Both files are written atomically (a temporary file, then a rename).
+
     Args:
         corpus: The corpus to write.
         path: JSONL file; one object per line with keys id, title, text, date, source, url,
             story, kind.
         gold_path: If given, a CSV file with header ``id,cluster``.
     """
-    with Path(path).open("w", encoding="utf-8") as f:
+    from newsdedup.write import atomic_stream
+
+    with atomic_stream(Path(path)) as out:
         for d in corpus.docs:
             record = {
                 "id": d.doc.id,
@@ -744,12 +749,20 @@ def write_jsonl(corpus: SyntheticCorpus, path: Path, *, gold_path: Path | None =
                 "story": d.story,
                 "kind": d.kind,
             }
-            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+            out.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
     if gold_path is not None:
-        with Path(gold_path).open("w", encoding="utf-8", newline="") as f:
-            writer = csv.writer(f, lineterminator="\n")
-            writer.writerow(("id", "cluster"))
-            writer.writerows(corpus.gold().items())
+        lines = [
+            "id,cluster",
+            *(f"{_csv_cell(i)},{_csv_cell(c)}" for i, c in corpus.gold().items()),
+        ]
+        with atomic_stream(Path(gold_path)) as out:
+            out.write(("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def _csv_cell(value: str) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow([value])
+    return buffer.getvalue()
 
 
 # ---------------------------------------------------------------- fast streaming generator

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from newsdedup.config import Config, ReadConfig
-from newsdedup.data import DedupResult, Origin, Skip
+from newsdedup.data import DedupResult, Match, Origin, Skip
 from newsdedup.errors import InputError, OutputError
 from newsdedup.read import csv_rows, detect_format, jsonl_lines, parquet_batches, txt_files
 
@@ -36,10 +36,26 @@ CLUSTER_COLUMNS = (
     "jaccard",
     "containment",
     "match_kind",
+    "similarity",
+    "matched_to",
     "file",
     "line",
 )
-PAIR_COLUMNS = ("doc_a", "doc_b", "jaccard", "containment", "match_kind", "same_cluster")
+PAIR_COLUMNS = (
+    "doc_a",
+    "doc_b",
+    "match_kind",
+    "jaccard",
+    "containment",
+    "similarity",
+    "days",
+    "same_cluster",
+    "shared_words",
+    "longest_passage",
+    "found_in",
+    "passages",
+)
+BOILERPLATE_COLUMNS = ("source", "text", "count")
 SKIP_COLUMNS = ("file", "line", "doc_id", "reason")
 
 Rows = Sequence[Mapping[str, Any]]
@@ -49,7 +65,7 @@ Rows = Sequence[Mapping[str, Any]]
 
 
 @contextmanager
-def _atomic_file(path: Path) -> Iterator[Path]:
+def atomic_file(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; move it onto ``path`` if the block succeeds."""
     tmp = path.parent / f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp"
     try:
@@ -62,9 +78,9 @@ def _atomic_file(path: Path) -> Iterator[Path]:
 
 
 @contextmanager
-def _atomic_stream(path: Path, *, gz: bool = False) -> Iterator[IO[bytes]]:
+def atomic_stream(path: Path, *, gz: bool = False) -> Iterator[IO[bytes]]:
     """Yield a binary stream whose bytes land in ``path`` atomically; gzipped with mtime 0."""
-    with _atomic_file(path) as tmp, open(tmp, "xb") as raw:
+    with atomic_file(path) as tmp, open(tmp, "xb") as raw:
         if not gz:
             yield raw
             return
@@ -105,7 +121,7 @@ def write_table(
     if fmt not in writers:
         raise OutputError(f"unknown table format {fmt!r}; use csv, jsonl or parquet")
     target = path.with_suffix("." + fmt)
-    with _atomic_file(target) as tmp:
+    with atomic_file(target) as tmp:
         writers[fmt](rows, tmp, columns)
     return target
 
@@ -159,7 +175,7 @@ def write_json(data: Any, path: Path) -> Path:
         OutputError: The file cannot be written.
     """
     text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    with _atomic_file(path) as tmp:
+    with atomic_file(path) as tmp:
         tmp.write_bytes(text.encode("utf-8"))
     return path
 
@@ -235,7 +251,7 @@ def _tolerant(cfg: ReadConfig) -> Iterator[None]:
 
 
 def _copy_jsonl(src: Path, kept: set[int], dest: Path, cfg: ReadConfig) -> Path:
-    with _atomic_stream(dest, gz=_is_gz(src)) as out, _tolerant(cfg):
+    with atomic_stream(dest, gz=_is_gz(src)) as out, _tolerant(cfg):
         for _line, record, raw in jsonl_lines(src):
             if record in kept:
                 out.write(raw)
@@ -247,7 +263,7 @@ def _is_gz(path: Path) -> bool:
 
 
 def _copy_csv(src: Path, kept: set[int], dest: Path, cfg: ReadConfig) -> Path:
-    with _atomic_stream(dest, gz=_is_gz(src)) as out:
+    with atomic_stream(dest, gz=_is_gz(src)) as out:
         # surrogateescape gives back the original bytes of any field read that way.
         text = io.TextIOWrapper(out, encoding="utf-8", errors="surrogateescape", newline="")
         writer = csv.writer(text, lineterminator="\n")
@@ -270,7 +286,7 @@ def _copy_parquet(src: Path, kept: set[int], dest: Path, cfg: ReadConfig) -> Pat
     schema = _parquet_schema(src, cfg)
     if schema is None:
         return None
-    with _atomic_file(dest) as tmp, pq.ParquetWriter(tmp, schema) as writer, _tolerant(cfg):
+    with atomic_file(dest) as tmp, pq.ParquetWriter(tmp, schema) as writer, _tolerant(cfg):
         for table in _kept_tables(src, kept):
             writer.write_table(table)
     return dest
@@ -305,7 +321,7 @@ def _copy_txt(src: Path, kept: set[int], dest: Path, cfg: ReadConfig) -> Path:
         if record in kept:
             target = dest / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            with _atomic_stream(target) as out:
+            with atomic_stream(target) as out:
                 out.write((src / name).read_bytes())
     return dest
 
@@ -407,6 +423,8 @@ def write_outputs(
         write_table(_pair_rows(result), tmp / "pairs", fmt, PAIR_COLUMNS)
         skipped = [_skip_row(skip) for skip in result.skipped]
         write_table(skipped, tmp / "skipped", fmt, SKIP_COLUMNS)
+        furniture = [dict(zip(BOILERPLATE_COLUMNS, row, strict=True)) for row in result.boilerplate]
+        write_table(furniture, tmp / "boilerplate", fmt, BOILERPLATE_COLUMNS)
         write_corpus(inputs, _keep(result, origins), tmp / "cleaned", config.read)
         if timings is not None:
             write_json(dict(timings), tmp / "timings.json")
@@ -428,6 +446,8 @@ def _cluster_rows(result: DedupResult, origins: Mapping[str, Origin]) -> list[di
                 "jaccard": row.jaccard,
                 "containment": row.containment,
                 "match_kind": row.kind,
+                "similarity": row.similarity,
+                "matched_to": row.matched_to,
                 "file": origin.file if origin else None,
                 "line": origin.line if origin else None,
             }
@@ -437,17 +457,26 @@ def _cluster_rows(result: DedupResult, origins: Mapping[str, Origin]) -> list[di
 
 def _pair_rows(result: DedupResult) -> list[dict[str, Any]]:
     cluster_of = {row.doc_id: row.cluster_id for row in result.assignments}
-    return [
-        {
-            "doc_a": m.a,
-            "doc_b": m.b,
-            "jaccard": m.jaccard,
-            "containment": m.containment,
-            "match_kind": m.kind,
-            "same_cluster": cluster_of.get(m.a) == cluster_of.get(m.b),
-        }
-        for m in result.matches
-    ]
+    return [_pair_row(m, cluster_of.get(m.a) == cluster_of.get(m.b)) for m in result.matches]
+
+
+def _pair_row(m: Match, same_cluster: bool) -> dict[str, Any]:
+    """One pair with its scores and its evidence; passages as ``[[a0, a1, b0, b1], ...]``."""
+    spans = [[p.a_start, p.a_end, p.b_start, p.b_end] for p in m.passages]
+    return {
+        "doc_a": m.a,
+        "doc_b": m.b,
+        "match_kind": m.kind,
+        "jaccard": m.jaccard,
+        "containment": m.containment,
+        "similarity": 1.0 if m.kind == "exact" else m.similarity,
+        "days": m.days,
+        "same_cluster": same_cluster,
+        "shared_words": sum(p.words for p in m.passages),
+        "longest_passage": max((p.words for p in m.passages), default=0),
+        "found_in": min((p.found_in for p in m.passages), default=None),
+        "passages": json.dumps(spans, separators=(",", ":")) if m.kind != "exact" else "",
+    }
 
 
 def _skip_row(skip: Skip) -> dict[str, Any]:

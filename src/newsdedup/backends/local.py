@@ -18,20 +18,24 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from itertools import accumulate, islice, pairwise
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 
+from newsdedup.boilerplate import Boilerplate, source_of, strip
+from newsdedup.clean import digest, normalize
 from newsdedup.config import Config
 from newsdedup.data import Document, Fingerprint
 from newsdedup.fingerprint import window_signatures
+from newsdedup.rewrite import char_grams
 from newsdedup.shingle import shingle_and_window, window_texts
 
 CHUNK = 256
 """Documents per chunk: large enough to amortise numpy calls, small enough for the cache."""
 
 _SPILL_GROUP = 16  # chunks per memory-mapped region, so a million documents need ~250 maps
-_Slim = tuple[str, str, str | None, str | None]  # id, text, published, source
+_Slim = tuple[str, str, str | None, str | None, str | None]  # id, text, published, source, url
+_EMPTY = np.zeros(0, dtype=np.uint32)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +54,8 @@ class FingerprintChunk:
         shingles: Every document's sorted unique shingles, one after the other.
         bounds: ``shingles[bounds[i]:bounds[i + 1]]`` are document ``i``'s.
         signatures: ``len(ids) x num_perm`` MinHash signatures.
+        grams: Rewrites' character n-grams of each document (``None`` if rewrites are off).
+        sites: Where each document's furniture is learned (source, else URL host).
     """
 
     ids: list[str]
@@ -60,6 +66,8 @@ class FingerprintChunk:
     shingles: np.ndarray
     bounds: list[int]
     signatures: np.ndarray
+    grams: list[np.ndarray | None]
+    sites: list[str | None]
 
     @property
     def fingerprints(self) -> list[Fingerprint]:
@@ -67,9 +75,17 @@ class FingerprintChunk:
         cuts = pairwise(self.bounds)
         return [
             Fingerprint(
-                doc_id, key, self.shingles[lo:hi], length, _intern(date), _intern(source), sig
+                doc_id,
+                key,
+                self.shingles[lo:hi],
+                length,
+                _intern(date),
+                _intern(source),
+                grams,
+                _intern(site),
+                sig,
             )
-            for doc_id, key, length, date, source, (lo, hi), sig in zip(
+            for doc_id, key, length, date, source, (lo, hi), sig, grams, site in zip(
                 self.ids,
                 self.digests,
                 self.lengths,
@@ -77,6 +93,8 @@ class FingerprintChunk:
                 self.sources,
                 cuts,
                 self.signatures,
+                self.grams,
+                self.sites,
                 strict=True,
             )
         ]
@@ -92,24 +110,48 @@ def fingerprint_texts(texts: Sequence[str], config: Config) -> np.ndarray:
     return window_signatures(window_texts(texts, config.shingle), config.minhash)
 
 
-def fingerprint_slim(docs: Sequence[_Slim], config: Config) -> FingerprintChunk:
-    """Normalise, key, shingle and sign one chunk of ``(id, text, published, source)``."""
-    batch, windows = shingle_and_window([doc[1] for doc in docs], config.shingle)
+def fingerprint_slim(
+    docs: Sequence[_Slim], config: Config, furniture: Boilerplate | None = None
+) -> FingerprintChunk:
+    """Fingerprint one chunk of ``(id, text, published, source, url)``.
+
+    Equals :func:`newsdedup.pipeline.fingerprint` document by document: the digest and
+    length are of the whole normalised text, shingles and character n-grams of the text
+    without its furniture.
+    """
+    furniture = furniture or Boilerplate(patterns=False)
+    sites = [source_of(doc[3], doc[4]) for doc in docs]
+    bodies = [strip(doc[1], site, furniture) for doc, site in zip(docs, sites, strict=True)]
+    batch, windows = shingle_and_window(bodies, config.shingle)
+    keys, lengths = batch.digests, batch.lengths
+    for i, (doc, body) in enumerate(zip(docs, bodies, strict=True)):
+        if body is not doc[1]:  # furniture was stripped: key and length are of the whole text
+            norm = normalize(doc[1])
+            keys[i], lengths[i] = (digest(norm) if norm else ""), len(norm)
     sizes = [s.size for s in batch.shingles]
     return FingerprintChunk(
         ids=[doc[0] for doc in docs],
-        digests=batch.digests,
-        lengths=batch.lengths,
+        digests=keys,
+        lengths=lengths,
         published=[doc[2] for doc in docs],
         sources=[doc[3] for doc in docs],
         shingles=np.concatenate([np.zeros(0, dtype=np.uint32), *batch.shingles]),
         bounds=[0, *accumulate(sizes)],
         signatures=window_signatures(windows, config.minhash),
+        grams=[_grams(key, text, config) for key, text in zip(keys, batch.normalized, strict=True)],
+        sites=sites,
     )
 
 
+def _grams(key: str, normalized: str, config: Config) -> np.ndarray | None:
+    """Rewrites' character n-grams, as the per-document path makes them."""
+    if not key:
+        return _EMPTY
+    return char_grams(normalized, config.rewrite) if config.rewrite.enabled else None
+
+
 def _slim(docs: Iterable[Document]) -> Iterator[_Slim]:
-    return ((d.id, d.text, d.published, d.source) for d in docs)
+    return ((d.id, d.text, d.published, d.source, d.url) for d in docs)
 
 
 def _chunks(docs: Iterable[Document], size: int) -> Iterator[list[_Slim]]:
@@ -118,19 +160,37 @@ def _chunks(docs: Iterable[Document], size: int) -> Iterator[list[_Slim]]:
         yield chunk
 
 
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(config: Config, furniture: Boilerplate | None) -> None:
+    """Keep the run's config and furniture in the worker, sent once rather than per chunk."""
+    _WORKER.update(config=config, furniture=furniture)
+
+
+def _work(docs: Sequence[_Slim]) -> FingerprintChunk:
+    return fingerprint_slim(docs, _WORKER["config"], _WORKER["furniture"])
+
+
 def _results(
-    docs: Iterable[Document], config: Config, workers: int, chunk: int
+    docs: Iterable[Document],
+    config: Config,
+    workers: int,
+    chunk: int,
+    furniture: Boilerplate | None,
 ) -> Iterator[FingerprintChunk]:
     """Fingerprint chunks in input order, in this process or over a pool."""
     if workers <= 1:
         for part in _chunks(docs, chunk):
-            yield fingerprint_slim(part, config)
+            yield fingerprint_slim(part, config, furniture)
         return
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(config, furniture)
+    ) as pool:
         pending: deque[Future[FingerprintChunk]] = deque()
         for part in _chunks(docs, chunk):
-            pending.append(pool.submit(fingerprint_slim, part, config))
+            pending.append(pool.submit(_work, part))
             if len(pending) >= 2 * workers:
                 yield pending.popleft().result()
         while pending:
@@ -162,6 +222,7 @@ def fingerprint_stream(
     workers: int = 1,
     chunk: int = CHUNK,
     spill: bool = False,
+    furniture: Boilerplate | None = None,
 ) -> Iterator[Fingerprint]:
     """Fingerprint a stream of documents, in order, with ``workers`` processes.
 
@@ -172,7 +233,7 @@ def fingerprint_stream(
     (shingle sets are most of a fingerprint's size: about 1.8 KB for a 2.8 KB article,
     against 0.5 KB of signature). Verification reads only the sets of candidate pairs.
     """
-    results = _results(docs, config, workers, chunk)
+    results = _results(docs, config, workers, chunk, furniture)
     if not spill:
         for part in results:
             yield from part.fingerprints

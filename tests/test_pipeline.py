@@ -1,0 +1,128 @@
+"""End-to-end behaviour of dedup() and run(): quality on the synthetic corpus, accounting,
+determinism, and the real corpora when they are present."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from newsdedup import Config, Document, dedup, run
+from newsdedup.errors import InputError
+from newsdedup.evaluate import score_clusters
+from newsdedup.synthetic import COPY_KINDS, SyntheticCorpus, generate, write_jsonl
+
+
+@pytest.fixture(scope="module")
+def corpus() -> SyntheticCorpus:
+    return generate(600, seed=11, copies=1.5)
+
+
+def _predicted(docs: list[Document], config: Config | None = None) -> dict[str, str]:
+    return {row.doc_id: row.cluster_id for row in dedup(docs, config).assignments}
+
+
+def test_readme_example() -> None:
+    docs = [
+        Document("a", "The central bank raised its main rate by half a point on Tuesday.", None, "2024-03-05"),
+        Document("b", "THE CENTRAL BANK RAISED ITS MAIN RATE BY HALF A POINT ON TUESDAY!", None, "2024-03-06"),
+        Document("c", "Heavy rain closed schools across the north of the country."),
+    ]  # fmt: skip
+    result = dedup(docs, Config())
+    rows = [(r.doc_id, r.cluster_id, r.kind) for r in result.assignments]
+    assert rows == [("a", "a", "representative"), ("b", "a", "exact"), ("c", "c", "unique")]
+    assert result.kept_ids == ("a", "c")
+
+
+@pytest.mark.parametrize("kind", COPY_KINDS)
+def test_every_copy_kind_is_found_with_its_original(corpus: SyntheticCorpus, kind: str) -> None:
+    pred = _predicted(corpus.documents())
+    original = {d.story: d.doc.id for d in corpus.docs if d.kind == "original"}
+    copies = [d for d in corpus.docs if d.kind == kind]
+    found = sum(pred[d.doc.id] == pred[original[d.story]] for d in copies)
+    assert len(copies) > 50
+    assert found / len(copies) >= 0.99
+
+
+def test_distinct_stories_are_never_merged(corpus: SyntheticCorpus) -> None:
+    pred = _predicted(corpus.documents())
+    stories: dict[str, set[str]] = defaultdict(set)
+    for d in corpus.docs:
+        stories[pred[d.doc.id]].add(d.story)
+    assert all(len(members) == 1 for members in stories.values())
+    scores = score_clusters(pred, corpus.gold())
+    assert scores.pair_precision == 1.0 and scores.pair_recall >= 0.99
+
+
+def test_partition_does_not_depend_on_input_order(corpus: SyntheticCorpus) -> None:
+    docs = corpus.documents()
+    shuffled = docs[:]
+    random.Random(5).shuffle(shuffled)
+    assert _predicted(docs) == _predicted(shuffled)
+
+
+def test_every_document_is_kept_or_grouped_under_a_kept_one(corpus: SyntheticCorpus) -> None:
+    result = dedup([*corpus.documents(), Document("blank", "  ")])
+    kept = set(result.kept_ids)
+    assert len(result.assignments) == len(corpus.docs) + 1
+    assert all(row.cluster_id in kept for row in result.assignments)
+    assert result.stats["kept"] + result.stats["grouped"] == len(result.assignments)
+    blank = result.assignments[-1]
+    assert (blank.cluster_id, blank.kind) == ("blank", "empty")
+
+
+def test_duplicate_ids_are_refused() -> None:
+    with pytest.raises(InputError, match="'x', already used"):
+        dedup([Document("x", "one"), Document("x", "two")])
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "timings.json"
+    }
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_run_twice_gives_byte_identical_outputs(tmp_path: Path, fmt: str) -> None:
+    small = generate(80, seed=2)
+    write_jsonl(small, tmp_path / "in.jsonl")
+    config = Config().replace({"write": {"format": fmt}})
+    run([tmp_path / "in.jsonl"], tmp_path / "one", config)
+    run([tmp_path / "in.jsonl"], tmp_path / "two", config)
+    first, second = _files(tmp_path / "one"), _files(tmp_path / "two")
+    assert first == second
+    assert f"clusters.{fmt}" in first and "cleaned/in.jsonl" in first
+
+
+def test_run_writes_cleaned_corpus_of_the_kept_records(tmp_path: Path) -> None:
+    small = generate(50, seed=4)
+    write_jsonl(small, tmp_path / "in.jsonl")
+    report = run([tmp_path / "in.jsonl"], tmp_path / "out")
+    lines = (tmp_path / "out" / "cleaned" / "in.jsonl").read_text().splitlines()
+    assert [json.loads(line)["id"] for line in lines] == list(report.result.kept_ids)
+    source = set((tmp_path / "in.jsonl").read_text().splitlines())
+    assert set(lines) <= source  # copied byte for byte
+
+
+def test_reuters_every_group_of_identical_texts_is_found(shared_data: Path, tmp_path: Path) -> None:
+    docs = []
+    with open(shared_data / "reuters-21578" / "docs.jsonl", encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            docs.append(Document(str(row["id"]), row.get("text") or ""))
+    result = dedup(docs)
+    pred = {row.doc_id: row.cluster_id for row in result.assignments}
+    by_text: dict[str, list[str]] = defaultdict(list)
+    for doc in docs:
+        if doc.text.strip():
+            by_text[doc.text].append(pred[doc.id])
+    groups = [clusters for clusters in by_text.values() if len(clusters) > 1]
+    assert len(groups) >= 250  # 260 groups of byte-identical non-empty texts
+    assert [c for c in groups if len(set(c)) > 1] == []
+    copies = sum(len(c) - 1 for c in groups)
+    assert result.stats["kind_exact"] >= copies  # normalisation finds more than bytes do

@@ -1,0 +1,61 @@
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from newsdedup.config import RewriteConfig
+from newsdedup.rewrite import candidates, char_grams, needed, rarity, similarity
+
+sets = st.sets(st.integers(0, 300), max_size=80).map(lambda s: np.array(sorted(s), dtype=np.uint32))
+
+
+def weighted(gram_sets):
+    rare = rarity(gram_sets)
+    weights = [rare.weights(g) for g in gram_sets]
+    return rare, weights, np.array([w.sum() for w in weights])
+
+
+def test_char_grams_ignore_spacing_and_sample_consistently():
+    cfg = RewriteConfig(sample=1)
+    assert np.array_equal(char_grams("the harbour", cfg), char_grams("theharb our", cfg))
+    sampled = char_grams("the harbour authority said", RewriteConfig(sample=4))
+    full = char_grams("the harbour authority said", cfg)
+    assert set(sampled.tolist()) <= set(full.tolist()) and np.all(sampled % 4 == 0)
+    assert char_grams("", cfg).size == 0
+
+
+def test_rare_grams_weigh_more():
+    rare = rarity(
+        [np.array([1, 2], np.uint32), np.array([1, 3], np.uint32), np.array([1], np.uint32)]
+    )
+    w = rare.weights(np.array([1, 2, 99], np.uint32))
+    assert w[0] < w[1] < w[2]  # in all three < in one < in none
+
+
+@given(sets, sets, sets)
+def test_similarity_symmetric_bounded_and_one_for_identical(a, b, c):
+    _rare, (wa, wb, _wc), _ = weighted([a, b, c])
+    s = similarity(a, wa, b, wb)
+    assert s == similarity(b, wb, a, wa)
+    assert 0.0 <= s <= 1.0 + 1e-12
+    if a.size:
+        assert similarity(a, wa, a, wa) == 1.0
+
+
+@given(st.lists(sets, min_size=2, max_size=8))
+def test_candidates_hold_every_pair_at_the_floor_when_nothing_is_capped(gram_sets):
+    cfg = RewriteConfig(threshold=0.1, undated=0.1, same_source=0.1, max_df=100)
+    rare, weights, totals = weighted(gram_sets)
+    found = {tuple(p) for p in candidates(gram_sets, totals, rare, cfg).tolist()}
+    for i in range(len(gram_sets)):
+        for j in range(i + 1, len(gram_sets)):
+            s = similarity(gram_sets[i], weights[i], gram_sets[j], weights[j])
+            # with no n-gram capped the bound is exact: found iff it reaches half the bar
+            assert ((i, j) in found) == (s >= 0.05 - 1e-9), (i, j, s)
+
+
+def test_the_bar_depends_on_dates_and_sources():
+    cfg = RewriteConfig(threshold=0.08, undated=0.15, same_source=0.3, window_days=3)
+    assert needed(1.0, False, cfg) == 0.08
+    assert needed(None, False, cfg) == 0.15
+    assert needed(1.0, True, cfg) == 0.3 and needed(None, True, cfg) == 0.3
+    assert needed(3.5, False, cfg) is None
