@@ -81,3 +81,16 @@ def test_fast_normalize_equals_clean_normalize(text):
     from newsdedup.shingle import _normalize_fast
 
     assert _normalize_fast(text) == normalize(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_TEXTS, max_size=10), st.integers(2, 6), st.sampled_from([1, 3]))
+def test_char_gram_sets_equal_rewrite_char_grams(texts, size, sample):
+    from newsdedup.config import RewriteConfig
+    from newsdedup.rewrite import char_grams
+    from newsdedup.shingle import char_gram_sets
+
+    normalized = [normalize(t) for t in texts]
+    cfg = RewriteConfig(char_size=size, sample=sample)
+    for norm, got in zip(normalized, char_gram_sets(normalized, size, sample), strict=True):
+        assert np.array_equal(got, char_grams(norm, cfg))

@@ -396,3 +396,38 @@ def _sort_sets(windows: Windows) -> list[np.ndarray]:
     unique = ordered[keep]
     cut = kept_before[bounds].tolist()
     return [unique[lo:hi] for lo, hi in pairwise(cut)]
+
+
+def char_gram_sets(normalized: Sequence[str], size: int, sample: int = 1) -> list[np.ndarray]:
+    """Sorted unique character n-gram hashes of each normalised text, a batch at once.
+
+    Equals ``combine(char_hashes(t), size)`` for each text ``t`` (spaces removed, a text
+    shorter than ``size`` is one n-gram), keeping the hashes divisible by ``sample``: the
+    character n-grams of :func:`newsdedup.rewrite.char_grams`, without a sort per call.
+    """
+    units = [text.replace(" ", "") for text in normalized]
+    lengths = np.fromiter((len(u) for u in units), dtype=np.int64, count=len(units))
+    codes = np.frombuffer("".join(units).encode("utf-32-le"), dtype=np.uint32)
+    hashes = _fmix64(codes.astype(np.uint64) + _MULT)
+    unit_doc = np.repeat(np.arange(len(units)), lengths)
+    first = np.r_[0, np.cumsum(lengths)]
+    docs = [np.zeros(0, dtype=np.int64)]
+    values = [np.zeros(0, dtype=np.uint32)]
+    count = hashes.size - size + 1
+    if count > 0:
+        combined = hashes[:count].copy()
+        for offset in range(1, size):
+            combined = combined * _MULT + hashes[offset : offset + count]
+        valid = unit_doc[:count] == unit_doc[size - 1 :]
+        docs.append(unit_doc[:count][valid])
+        values.append(_to_shingle(combined[valid]))
+    for doc in np.flatnonzero((lengths > 0) & (lengths < size)).tolist():
+        short = rolling(hashes[first[doc] : first[doc + 1]], size)
+        docs.append(np.full(short.size, doc, dtype=np.int64))
+        values.append(short)
+    doc_all, value_all = np.concatenate(docs), np.concatenate(values)
+    if sample > 1:
+        keep = value_all % np.uint32(sample) == 0
+        doc_all, value_all = doc_all[keep], value_all[keep]
+    order = np.argsort(doc_all, kind="stable")
+    return _sort_sets(Windows(doc_all[order], value_all[order], len(units)))

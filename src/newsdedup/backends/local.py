@@ -27,8 +27,7 @@ from newsdedup.clean import digest, normalize
 from newsdedup.config import Config
 from newsdedup.data import Document, Fingerprint
 from newsdedup.fingerprint import window_signatures
-from newsdedup.rewrite import char_grams
-from newsdedup.shingle import shingle_and_window, window_texts
+from newsdedup.shingle import char_gram_sets, shingle_and_window, window_texts
 
 CHUNK = 256
 """Documents per chunk: large enough to amortise numpy calls, small enough for the cache."""
@@ -138,16 +137,17 @@ def fingerprint_slim(
         shingles=np.concatenate([np.zeros(0, dtype=np.uint32), *batch.shingles]),
         bounds=[0, *accumulate(sizes)],
         signatures=window_signatures(windows, config.minhash),
-        grams=[_grams(key, text, config) for key, text in zip(keys, batch.normalized, strict=True)],
+        grams=_grams(keys, batch.normalized, config),
         sites=sites,
     )
 
 
-def _grams(key: str, normalized: str, config: Config) -> np.ndarray | None:
-    """Rewrites' character n-grams, as the per-document path makes them."""
-    if not key:
-        return _EMPTY
-    return char_grams(normalized, config.rewrite) if config.rewrite.enabled else None
+def _grams(keys: list[str], normalized: list[str], config: Config) -> list[np.ndarray | None]:
+    """Rewrites' character n-grams of a chunk, as the per-document path makes them."""
+    if not config.rewrite.enabled:
+        return [_EMPTY if not key else None for key in keys]
+    sets = char_gram_sets(normalized, config.rewrite.char_size, config.rewrite.sample)
+    return [s if key else _EMPTY for key, s in zip(keys, sets, strict=True)]
 
 
 def _slim(docs: Iterable[Document]) -> Iterator[_Slim]:
