@@ -233,7 +233,7 @@ class RewriteConfig:
     char_size: int = 5
     sample: int = 1
     threshold: float = 0.08
-    undated: float = 0.15
+    undated: float = 0.18
     undated_containment: float = 0.2
     same_source: float = 0.3
     window_days: float = 3.0
