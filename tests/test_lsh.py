@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from newsdedup.config import LSHConfig
 from newsdedup.lsh import Banding, candidate_pairs, choose_banding, probability
@@ -40,3 +42,21 @@ def test_candidates_unique_and_ordered():
 
 def test_no_documents_no_pairs():
     assert candidate_pairs(np.zeros((0, 8), dtype=np.uint32), Banding(4, 2, 1.0)).shape == (0, 2)
+
+
+def _bucket_pairs_reference(keys):
+    """The plain loop over buckets that the vectorised version replaces."""
+    n = keys.size
+    codes = set()
+    for key in np.unique(keys).tolist():
+        members = np.flatnonzero(keys == key).tolist()
+        codes.update(a * n + b for i, a in enumerate(members) for b in members[i + 1 :])
+    return sorted(codes)
+
+
+@given(st.lists(st.integers(0, 6), max_size=60))
+def test_bucket_pairs_equal_the_plain_loop(values):
+    from newsdedup.lsh import _bucket_pairs
+
+    keys = np.array(values, dtype=np.uint64)
+    assert sorted(_bucket_pairs(keys).tolist()) == _bucket_pairs_reference(keys)

@@ -248,6 +248,12 @@ def main() -> None:
 @click.option("--dump-config", is_flag=True, help="Print the resolved config as TOML and exit.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 @click.option("--report", "make_report", is_flag=True, help="Also write OUT/report.html.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1),
+    default=None,
+    help="Processes that fingerprint documents; never changes the result. [number of cores]",
+)
 @run_options
 @friendly_errors
 def run(
@@ -257,6 +263,7 @@ def run(
     dump_config: bool,
     quiet: bool,
     make_report: bool = False,
+    workers: int | None = None,
     **options: Any,
 ) -> None:
     """Group the duplicates in INPUTS and write the results to OUT.
@@ -273,7 +280,9 @@ def run(
     from newsdedup.summary import print_summary, progress_display
 
     with progress_display(quiet) as progress:
-        report = run_pipeline(list(inputs), out, config, progress=progress)
+        report = run_pipeline(
+            list(inputs), out, config, progress=progress, workers=workers or _cores()
+        )
     if not quiet:
         print_summary(report)
     if make_report:
@@ -459,3 +468,10 @@ def explain(run_dir: Path, doc_a: str, doc_b: str, as_json: bool) -> None:
     from newsdedup.display import print_explanation
 
     print_explanation(result)
+
+
+def _cores() -> int:
+    """CPU cores this process may use."""
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

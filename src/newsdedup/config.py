@@ -132,18 +132,21 @@ class MinHashConfig:
     Attributes:
         num_perm: Number of permutations (signature length).
         seed: Seed of the permutations.
-        scheme: datasketch permutation scheme; ``affine32`` is datasketch 2.x's default.
+        scheme: ``oph``, one-permutation hashing with optimal densification (one pass over
+            the shingles; unbiased, as precise as classic MinHash on news, see
+            benchmarks/README.md), or ``affine32``, classic MinHash identical to
+            ``datasketch.MinHash(scheme="affine32")`` for use with datasketch's indexes.
     """
 
     num_perm: int = 128
     seed: int = 1
-    scheme: str = "affine32"
+    scheme: str = "oph"
 
     def __post_init__(self) -> None:
         _check(
             8 <= self.num_perm <= 1024, f"minhash.num_perm must be 8 to 1024; got {self.num_perm}"
         )
-        _check_choice("minhash.scheme", self.scheme, ("affine32",))
+        _check_choice("minhash.scheme", self.scheme, ("oph", "affine32"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,6 +79,8 @@ class Fingerprint:
             without its furniture, for rewrites (empty if rewrites are off).
         site: Where furniture is learned and house style shared: the source, else the
             URL's host.
+        signature: MinHash signature (``numpy.uint32``, ``num_perm`` long), if computed
+            along with the shingles; matching computes it otherwise.
     """
 
     doc_id: str
@@ -89,6 +91,7 @@ class Fingerprint:
     source: str | None = None
     grams: Any = None
     site: str | None = None
+    signature: Any = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,7 +81,10 @@ def find_matches(
     and all character n-grams, because their weights depend on the whole corpus.
     """
     banding = choose_banding(config.lsh, config.minhash.num_perm)
-    sigs = signatures([fp.shingles for fp in fingerprints], config.minhash)
+    if fingerprints and all(fp.signature is not None for fp in fingerprints):
+        sigs = np.stack([fp.signature for fp in fingerprints])
+    else:
+        sigs = signatures([fp.shingles for fp in fingerprints], config.minhash)
     copies = candidate_pairs(sigs, banding)
     rewrites, pairs = None, copies
     rewritten = np.zeros((0, 2), dtype=np.int64)
@@ -179,10 +182,12 @@ def dedup(docs: Iterable[Document], config: Config | None = None) -> DedupResult
         >>> [(row.doc_id, row.cluster_id, row.kind) for row in result.assignments]
         [('a', 'a', 'representative'), ('b', 'a', 'exact'), ('c', 'c', 'unique')]
     """
+    from newsdedup.backends.local import fingerprint_stream
+
     config = config or Config()
     docs = list(_unique_ids(docs))
     furniture = learn_from_documents(docs, config.boilerplate)
-    fingerprints = [fingerprint(doc, config, furniture) for doc in docs]
+    fingerprints = list(fingerprint_stream(docs, config, furniture=furniture))
     result = dedup_fingerprints(fingerprints, config, furniture=furniture)
     return with_evidence(result, {doc.id: doc for doc in docs}, fingerprints, config, furniture)
 
@@ -251,24 +256,36 @@ def _learn_inputs(inputs: Sequence[str | Path], config: Config) -> Boilerplate:
     return learn_from_documents(docs, config.boilerplate)
 
 
+def _documents(
+    items: Iterable[Document | Skip], origins: dict[str, Origin], skipped: list[Skip]
+) -> Iterator[Document]:
+    """The documents of ``items``; skips and origins are set aside on the way."""
+    for item in items:
+        if isinstance(item, Skip):
+            skipped.append(item)
+            continue
+        if item.origin is not None:
+            origins[item.id] = item.origin
+        yield item
+
+
 def _fingerprint_inputs(
     inputs: Sequence[str | Path],
     config: Config,
     furniture: Boilerplate,
     progress: ProgressHook | None,
+    workers: int = 1,
 ) -> tuple[list[Fingerprint], dict[str, Origin], list[Skip]]:
+    from newsdedup.backends.local import fingerprint_stream
     from newsdedup.read import read
 
     fingerprints: list[Fingerprint] = []
     origins: dict[str, Origin] = {}
     skipped: list[Skip] = []
-    for item in read(inputs, config.read):
-        if isinstance(item, Skip):
-            skipped.append(item)
-            continue
-        fingerprints.append(fingerprint(item, config, furniture))
-        if item.origin is not None:
-            origins[item.id] = item.origin
+    docs = _documents(read(inputs, config.read), origins, skipped)
+    stream = fingerprint_stream(docs, config, workers=workers, spill=True, furniture=furniture)
+    for fp in stream:
+        fingerprints.append(fp)
         if progress and len(fingerprints) % _REPORT_EVERY == 0:
             progress("read", len(fingerprints))
     if progress:
@@ -308,6 +325,7 @@ def run(
     config: Config | None = None,
     *,
     progress: ProgressHook | None = None,
+    workers: int = 1,
 ) -> RunReport:
     """Read ``inputs``, group their duplicates and write the results to the folder ``out``.
 
@@ -315,6 +333,7 @@ def run(
     (one representative per cluster, in each input's own format) under ``cleaned/``,
     ``manifest.json`` and ``timings.json``. It is written to a temporary folder first
     and moved into place at the end, so an interrupted run leaves no partial result.
+    ``workers`` processes fingerprint the documents; it never changes the result.
     """
     from newsdedup.write import write_outputs
 
@@ -323,7 +342,9 @@ def run(
     with _timed(timings, "learn_boilerplate"):
         furniture = _learn_inputs(inputs, config)
     with _timed(timings, "read_and_fingerprint"):
-        fingerprints, origins, skipped = _fingerprint_inputs(inputs, config, furniture, progress)
+        fingerprints, origins, skipped = _fingerprint_inputs(
+            inputs, config, furniture, progress, workers
+        )
     with _timed(timings, "match_and_cluster"):
         result = dedup_fingerprints(fingerprints, config, skipped, furniture)
         check_accounting(result)

@@ -1,19 +1,40 @@
 """Shingles: normalised text -> a sorted array of unique 32-bit shingle hashes.
 
-Tokens are hashed once each with XXH3; n-grams are combined from token hashes with
-numpy, so no Python object is made per shingle.
+Two implementations of one definition. A token's hash is a polynomial over its UTF-8 bytes
+modulo 2^64, ``sum(byte[k] * P**k)``, mixed with MurmurHash3's 64-bit finaliser; an n-gram's
+hash combines its tokens' hashes (``h = h * M + next``), mixed again, top 32 bits kept.
+
+* :func:`shingles` and :func:`word_hashes` work on one normalised text.
+* :func:`shingle_texts` works on a batch of raw texts at once: ASCII texts are normalised by a
+  256-byte table, the whole batch is one byte buffer, and token hashes come from one prefix
+  sum over it, so no Python object is made per token or per shingle (issue 5: per-shingle
+  Python objects, not hashing, cap the Python MinHash tools at a few thousand articles a
+  second). It gives exactly what :func:`newsdedup.clean.normalize`, :func:`shingles` and
+  :func:`newsdedup.clean.digest` give text by text (the tests check it).
 """
 
 from __future__ import annotations
 
-import numpy as np
-import xxhash
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from itertools import pairwise
 
-from newsdedup.clean import uses_spaces
+import numpy as np
+
+from newsdedup.clean import _table, digest, normalize, uses_spaces
 from newsdedup.config import ShingleConfig
 
+_MASK = (1 << 64) - 1
+_P = 0x9E3779B97F4A7C17  # odd and 3 mod 4, so byte swaps within a token never cancel out
+_P_INV = pow(_P, -1, 1 << 64)
 _MULT = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden ratio)
 _EMPTY = np.zeros(0, dtype=np.uint32)
+_SPACE = 32
+# Code points that str.split() treats as white space (and Unicode category Zs/Zl/Zp).
+_WHITE = np.zeros(0x3001, dtype=bool)
+_WHITE[[c for c in range(0x3001) if chr(c).isspace()]] = True
 
 
 def _fmix64(values: np.ndarray) -> np.ndarray:
@@ -23,6 +44,11 @@ def _fmix64(values: np.ndarray) -> np.ndarray:
     values = values ^ (values >> np.uint64(33))
     values = values * np.uint64(0xC4CEB9FE1A85EC53)
     return values ^ (values >> np.uint64(33))
+
+
+def _to_shingle(combined: np.ndarray) -> np.ndarray:
+    """Mixed top 32 bits of combined n-gram hashes."""
+    return (_fmix64(combined) >> np.uint64(32)).astype(np.uint32)
 
 
 def rolling(unit_hashes: np.ndarray, size: int) -> np.ndarray:
@@ -38,7 +64,7 @@ def rolling(unit_hashes: np.ndarray, size: int) -> np.ndarray:
     combined = unit_hashes[: count - width + 1].copy()
     for offset in range(1, width):
         combined = combined * _MULT + unit_hashes[offset : count - width + 1 + offset]
-    return (_fmix64(combined) >> np.uint64(32)).astype(np.uint32)
+    return _to_shingle(combined)
 
 
 def combine(unit_hashes: np.ndarray, size: int) -> np.ndarray:
@@ -46,10 +72,20 @@ def combine(unit_hashes: np.ndarray, size: int) -> np.ndarray:
     return np.unique(rolling(unit_hashes, size))
 
 
+def token_hash(token: bytes) -> int:
+    """Unmixed polynomial hash of one token's bytes (the reference, byte by byte)."""
+    value, power = 0, 1
+    for byte in token:
+        value = (value + byte * power) & _MASK
+        power = (power * _P) & _MASK
+    return value
+
+
 def word_hashes(normalized: str) -> np.ndarray:
-    """XXH3-64 of every space-separated token, as ``uint64``."""
-    digest = xxhash.xxh3_64_intdigest
-    return np.fromiter((digest(t.encode("utf-8")) for t in normalized.split()), dtype=np.uint64)
+    """Mixed hash of every space-separated token, as ``uint64``."""
+    buf = np.frombuffer(normalized.encode("utf-8"), dtype=np.uint8)
+    starts, ends = _token_spans(buf)
+    return _span_hashes(buf, starts, ends)
 
 
 def char_hashes(normalized: str) -> np.ndarray:
@@ -70,3 +106,328 @@ def shingles(normalized: str, cfg: ShingleConfig) -> np.ndarray:
     if unit_for(normalized, cfg) == "word":
         return combine(word_hashes(normalized), cfg.size)
     return combine(char_hashes(normalized), cfg.char_size)
+
+
+# ---------------------------------------------------------------- the batch path
+
+
+@dataclass(frozen=True, slots=True)
+class ShingleBatch:
+    """Exact-duplicate keys, normalised lengths and shingle sets of a batch of texts.
+
+    Attributes:
+        digests: :func:`newsdedup.clean.digest` of each normalised text; empty for empty text.
+        lengths: Characters of each normalised text.
+        shingles: Sorted unique ``uint32`` shingle hashes of each text.
+        normalized: Each normalised text (what rewrites' character n-grams are taken from).
+    """
+
+    digests: list[str]
+    lengths: list[int]
+    shingles: list[np.ndarray]
+    normalized: list[str]
+
+
+@cache
+def _ascii_table() -> bytes:
+    """ASCII bytes as :func:`~newsdedup.clean.normalize` maps them: lower case, or a space.
+
+    Letters are lowered, digits kept; punctuation, symbols and control characters (every
+    other ASCII byte) become spaces, as normalize's Unicode-category table makes them.
+    """
+    table = bytearray(range(256))
+    for byte in range(128):
+        char = chr(byte)
+        table[byte] = ord(char.lower()) if char.isalnum() else _SPACE
+    return bytes(table)
+
+
+@cache
+def _ascii_array() -> np.ndarray:
+    """:func:`_ascii_table` as a lookup array, to normalise a whole buffer in one step."""
+    return np.frombuffer(_ascii_table(), dtype=np.uint8)
+
+
+@cache
+def _powers(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``P**k`` and ``P**-k`` modulo 2^64 for ``k < size`` (size rounded up to a power of 2)."""
+    ks = np.full(size, _P, dtype=np.uint64)
+    ks[0] = 1
+    inverse = np.full(size, _P_INV, dtype=np.uint64)
+    inverse[0] = 1
+    return np.cumprod(ks), np.cumprod(inverse)
+
+
+def _token_spans(buf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end offsets of every run of non-space bytes."""
+    word = np.empty(buf.size + 2, dtype=np.int8)
+    word[0] = word[-1] = 0
+    np.not_equal(buf, _SPACE, out=word[1:-1])
+    edges = np.diff(word)
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+
+
+def _span_hashes(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Mixed :func:`token_hash` of every span, from one prefix sum over the buffer."""
+    if starts.size == 0:
+        return np.zeros(0, dtype=np.uint64)
+    powers, inverse = _powers(1 << int(buf.size).bit_length())
+    prefix = np.zeros(buf.size + 1, dtype=np.uint64)
+    np.cumsum(buf * powers[: buf.size], out=prefix[1:])
+    return _fmix64((prefix[ends] - prefix[starts]) * inverse[starts])
+
+
+@cache
+def _code_classes() -> np.ndarray:
+    """Per code point below 0x30000: 0 kept, 1 becomes a space, 2 deleted (as normalize does)."""
+    classes = np.zeros(0x30000, dtype=np.uint8)
+    for code, target in _table().items():
+        classes[code] = 1 if target == " " else 2
+    return classes
+
+
+def _normalize_fast(text: str) -> str:
+    """:func:`~newsdedup.clean.normalize`, with its per-character table applied by numpy.
+
+    ``str.translate`` with a dict is slow on non-ASCII text (one dict lookup per character);
+    here the table is an array indexed by code point, and spaces are collapsed in the array.
+    """
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    spaced = _translate_collapse(folded)
+    if unicodedata.is_normalized("NFKC", spaced) and spaced.casefold() == spaced:
+        return spaced
+    return normalize(text)
+
+
+def _translate_collapse(folded: str) -> str:
+    """``" ".join(folded.translate(table).split())`` on a UTF-32 array."""
+    codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
+    classes = _code_classes()[np.minimum(codes, 0x2FFFF)]
+    classes[codes > 0x2FFFF] = 0
+    codes = codes[classes != 2]
+    space = (classes[classes != 2] == 1) | _WHITE[np.where(codes < _WHITE.size, codes, 0)]
+    keep = ~space
+    keep[:-1] |= space[:-1] & ~space[1:]  # a space run's last space, before a word...
+    first_word = int(np.argmax(~space)) if (~space).any() else codes.size
+    keep[:first_word] = False  # ...but none before the first word
+    return np.where(space, np.uint32(_SPACE), codes)[keep].tobytes().decode("utf-32-le")
+
+
+def _prepare(text: str, cfg: ShingleConfig) -> tuple[bytes, str | None]:
+    """The text's bytes for the buffer, and its normalised form when it was computed.
+
+    ASCII text goes in as it is (the byte table normalises the whole buffer later; spaces
+    are collapsed later still); other text is normalised first, and normalised text holds no
+    ASCII byte the table would change. Texts shingled by characters put ``b""`` in the
+    buffer and take the per-text path.
+    """
+    if text.isascii() and cfg.unit != "char":
+        return text.encode("ascii"), None
+    norm = _normalize_fast(text)
+    if unit_for(norm, cfg) == "char":
+        return b"", norm
+    return norm.encode("utf-8"), norm
+
+
+@dataclass(frozen=True, slots=True)
+class Windows:
+    """Every n-gram window hash of a batch, in document order, repeats included.
+
+    Attributes:
+        doc: Index (in the batch) of the document of each window, ascending.
+        values: The window's 32-bit shingle hash.
+        n_docs: Documents in the batch (some may have no window).
+    """
+
+    doc: np.ndarray
+    values: np.ndarray
+    n_docs: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Tokens:
+    """A batch of texts as one byte buffer with its tokens located and hashed."""
+
+    buf: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    token_doc: np.ndarray
+    first_token: np.ndarray
+    hashes: np.ndarray
+    prepared: list[tuple[bytes, str | None]]
+
+
+def _tokenise(texts: Sequence[str], cfg: ShingleConfig) -> _Tokens:
+    """Normalise a batch into one buffer (documents joined by a space) and hash its tokens."""
+    prepared = [_prepare(text, cfg) for text in texts]
+    buf = _ascii_array()[np.frombuffer(b" ".join(raw for raw, _ in prepared), dtype=np.uint8)]
+    sizes = np.fromiter((len(raw) + 1 for raw, _ in prepared), dtype=np.int64, count=len(texts))
+    starts, ends = _token_spans(buf)
+    first_token = np.asarray(np.searchsorted(starts, np.r_[np.cumsum(sizes) - sizes, buf.size + 1]))
+    token_doc = np.repeat(np.arange(len(texts)), np.diff(first_token))
+    hashes = _span_hashes(buf, starts, ends)
+    return _Tokens(buf, starts, ends, token_doc, first_token, hashes, prepared)
+
+
+def _char_docs(tokens: _Tokens) -> list[int]:
+    """Batch indices of the non-empty texts shingled by characters (not in the buffer)."""
+    return [i for i, (raw, norm) in enumerate(tokens.prepared) if norm and not raw]
+
+
+def shingle_texts(texts: Sequence[str], cfg: ShingleConfig) -> ShingleBatch:
+    """Normalise, key and shingle a batch of raw texts at once.
+
+    Equals ``digest(normalize(t))``, ``len(normalize(t))`` and ``shingles(normalize(t), cfg)``
+    for each text ``t`` (empty digest for empty text), without a Python object per token.
+    """
+    batch, _ = shingle_and_window(texts, cfg)
+    return batch
+
+
+def window_texts(texts: Sequence[str], cfg: ShingleConfig) -> Windows:
+    """Every shingle window of a batch of raw texts, unsorted: all a MinHash needs.
+
+    A minimum does not care about order or repeats, so signatures need neither the sort
+    nor the dedup that exact shingle sets cost (the sort is most of their time).
+    """
+    tokens = _tokenise(texts, cfg)
+    return _with_char_docs(_windows(tokens, cfg.size), tokens, cfg)
+
+
+def shingle_and_window(texts: Sequence[str], cfg: ShingleConfig) -> tuple[ShingleBatch, Windows]:
+    """:func:`shingle_texts` and :func:`window_texts` of one batch, tokenised once."""
+    tokens = _tokenise(texts, cfg)
+    keys, lengths, texts = _digests(tokens)
+    windows = _windows(tokens, cfg.size)
+    sets = _sort_sets(windows)
+    for i in _char_docs(tokens):
+        norm = tokens.prepared[i][1] or ""
+        keys[i], lengths[i], sets[i], texts[i] = digest(norm), len(norm), shingles(norm, cfg), norm
+    return ShingleBatch(keys, lengths, sets, texts), _with_char_docs(windows, tokens, cfg)
+
+
+def _with_char_docs(windows: Windows, tokens: _Tokens, cfg: ShingleConfig) -> Windows:
+    """Add the shingles of the texts shingled by characters, keeping document order."""
+    extra = _char_docs(tokens)
+    if not extra:
+        return windows
+    sets = [shingles(tokens.prepared[i][1] or "", cfg) for i in extra]
+    doc = np.concatenate(
+        [windows.doc, *(np.full(s.size, i) for i, s in zip(extra, sets, strict=True))]
+    )
+    values = np.concatenate([windows.values, *sets])
+    order = np.argsort(doc, kind="stable")
+    return Windows(doc[order], values[order], windows.n_docs)
+
+
+def _digests(tokens: _Tokens) -> tuple[list[str], list[int], list[str]]:
+    """Digest, length and text of each normalised text, collapsing spaces in the buffer."""
+    import xxhash
+
+    starts, ends, token_doc, firsts = (
+        tokens.starts,
+        tokens.ends,
+        tokens.token_doc,
+        tokens.first_token,
+    )
+    keep = np.not_equal(tokens.buf, _SPACE)
+    keep[ends[:-1][token_doc[1:] == token_doc[:-1]]] = True  # one space after inner tokens
+    collapsed = memoryview(tokens.buf[keep])
+    position = np.cumsum(keep) - keep  # offset of each kept byte in ``collapsed``
+    has_text = firsts[1:] > firsts[:-1]
+    lows = np.zeros(has_text.size, dtype=np.int64)
+    highs = np.zeros(has_text.size, dtype=np.int64)
+    lows[has_text] = position[starts[firsts[:-1][has_text]]]
+    highs[has_text] = position[ends[firsts[1:][has_text] - 1] - 1] + 1
+    hexdigest = xxhash.xxh3_128_hexdigest
+    keys: list[str] = []
+    lengths: list[int] = []
+    texts: list[str] = []
+    for (_, norm), lo, hi in zip(tokens.prepared, lows.tolist(), highs.tolist(), strict=True):
+        keys.append(hexdigest(collapsed[lo:hi]) if hi > lo else "")
+        text = norm if norm is not None else str(collapsed[lo:hi], "ascii")
+        lengths.append(len(text))
+        texts.append(text if hi > lo else "")
+    return keys, lengths, texts
+
+
+def _windows(tokens: _Tokens, size: int) -> Windows:
+    """Every n-gram window within a document; a document shorter than n is one window."""
+    hashes, token_doc, first_token = tokens.hashes, tokens.token_doc, tokens.first_token
+    n_docs = first_token.size - 1
+    count = hashes.size - size + 1
+    docs = [np.zeros(0, dtype=np.int64)]
+    values = [np.zeros(0, dtype=np.uint32)]
+    if count > 0:
+        combined = hashes[:count].copy()
+        for offset in range(1, size):
+            combined = combined * _MULT + hashes[offset : offset + count]
+        valid = token_doc[:count] == token_doc[size - 1 :]
+        docs.append(token_doc[:count][valid])
+        values.append(_to_shingle(combined[valid]))
+    counts = np.diff(first_token)
+    for doc in np.flatnonzero((counts > 0) & (counts < size)).tolist():
+        short = combine(hashes[first_token[doc] : first_token[doc + 1]], size)
+        docs.append(np.full(short.size, doc, dtype=np.int64))
+        values.append(short)
+    doc_all, value_all = np.concatenate(docs), np.concatenate(values)
+    if len(docs) > 2:
+        order = np.argsort(doc_all, kind="stable")
+        doc_all, value_all = doc_all[order], value_all[order]
+    return Windows(doc_all, value_all, n_docs)
+
+
+def _sort_sets(windows: Windows) -> list[np.ndarray]:
+    """Sorted unique shingle set of each document.
+
+    One small ``uint32`` sort per document: it stays in cache and runs about four times
+    faster than one sort of ``(document, value)`` keys over the whole batch.
+    """
+    bounds = np.searchsorted(windows.doc, np.arange(windows.n_docs + 1)).tolist()
+    values = windows.values
+    ordered = np.concatenate(
+        [np.zeros(0, dtype=np.uint32)] + [np.sort(values[lo:hi]) for lo, hi in pairwise(bounds)]
+    )
+    starts = np.array(bounds[:-1], dtype=np.int64)
+    keep = np.ones(ordered.size, dtype=bool)
+    keep[1:] = ordered[1:] != ordered[:-1]
+    keep[starts[starts < ordered.size]] = True  # a document's first value is always kept
+    kept_before = np.r_[0, np.cumsum(keep)]
+    unique = ordered[keep]
+    cut = kept_before[bounds].tolist()
+    return [unique[lo:hi] for lo, hi in pairwise(cut)]
+
+
+def char_gram_sets(normalized: Sequence[str], size: int, sample: int = 1) -> list[np.ndarray]:
+    """Sorted unique character n-gram hashes of each normalised text, a batch at once.
+
+    Equals ``combine(char_hashes(t), size)`` for each text ``t`` (spaces removed, a text
+    shorter than ``size`` is one n-gram), keeping the hashes divisible by ``sample``: the
+    character n-grams of :func:`newsdedup.rewrite.char_grams`, without a sort per call.
+    """
+    units = [text.replace(" ", "") for text in normalized]
+    lengths = np.fromiter((len(u) for u in units), dtype=np.int64, count=len(units))
+    codes = np.frombuffer("".join(units).encode("utf-32-le"), dtype=np.uint32)
+    hashes = _fmix64(codes.astype(np.uint64) + _MULT)
+    unit_doc = np.repeat(np.arange(len(units)), lengths)
+    first = np.r_[0, np.cumsum(lengths)]
+    docs = [np.zeros(0, dtype=np.int64)]
+    values = [np.zeros(0, dtype=np.uint32)]
+    count = hashes.size - size + 1
+    if count > 0:
+        combined = hashes[:count].copy()
+        for offset in range(1, size):
+            combined = combined * _MULT + hashes[offset : offset + count]
+        valid = unit_doc[:count] == unit_doc[size - 1 :]
+        docs.append(unit_doc[:count][valid])
+        values.append(_to_shingle(combined[valid]))
+    for doc in np.flatnonzero((lengths > 0) & (lengths < size)).tolist():
+        short = rolling(hashes[first[doc] : first[doc + 1]], size)
+        docs.append(np.full(short.size, doc, dtype=np.int64))
+        values.append(short)
+    doc_all, value_all = np.concatenate(docs), np.concatenate(values)
+    if sample > 1:
+        keep = value_all % np.uint32(sample) == 0
+        doc_all, value_all = doc_all[keep], value_all[keep]
+    order = np.argsort(doc_all, kind="stable")
+    return _sort_sets(Windows(doc_all[order], value_all[order], len(units)))

@@ -1,0 +1,1 @@
+"""Execution backends: how a run's work is spread over processes; never what it computes."""
