@@ -59,3 +59,15 @@ def test_the_bar_depends_on_dates_and_sources():
     assert needed(None, False, cfg) == 0.15
     assert needed(1.0, True, cfg) == 0.3 and needed(None, True, cfg) == 0.3
     assert needed(3.5, False, cfg) is None
+
+
+def test_blocks_of_the_product_give_the_same_candidates(monkeypatch):
+    import newsdedup.rewrite as rewrite
+
+    rng = np.random.default_rng(4)
+    gram_sets = [np.unique(rng.integers(0, 60, 25)).astype(np.uint32) for _ in range(11)]
+    cfg = RewriteConfig(threshold=0.1, undated=0.1, same_source=0.1)
+    rare, _, totals = weighted(gram_sets)
+    whole = candidates(gram_sets, totals, rare, cfg)
+    monkeypatch.setattr(rewrite, "_BLOCK", 3)
+    assert np.array_equal(candidates(gram_sets, totals, rare, cfg), whole) and whole.size

@@ -14,9 +14,9 @@ written reports better than any n-gram Jaccard (AUC 0.88 against 0.79 for word 3
 see ``benchmarks/README.md``).
 
 Candidates come from the n-grams found in 2 to ``max_df`` documents: every pair of
-documents sharing one, with the weight they share (one sparse matrix product). This partial
-score (over those n-grams only) is a lower bound of the full one; pairs whose bound reaches
-half the lowest threshold are scored exactly.
+documents sharing one, with the weight they share (a sparse matrix product, a block of
+documents at a time). This partial score (over those n-grams only) is a lower bound of the
+full one; pairs whose bound reaches half the lowest threshold are scored exactly.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -79,14 +80,11 @@ def rarity(gram_sets: Sequence[np.ndarray]) -> Rarity:
     return Rarity(keys, df, len(gram_sets))
 
 
-def _shared_rare(
-    gram_sets: Sequence[np.ndarray], rare: Rarity, max_df: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs sharing n-grams held by 2 to ``max_df`` documents, with the idf they share.
+_BLOCK = 2048  # documents per block of the sparse product: bounds its memory
 
-    One sparse product (documents x rare n-grams, idf-weighted, times its binary
-    transpose) sums the shared weight of every pair at once, in compiled code.
-    """
+
+def _rare_matrices(gram_sets: Sequence[np.ndarray], rare: Rarity, max_df: int) -> tuple[Any, Any]:
+    """Documents x n-grams held by 2 to ``max_df`` documents: idf-weighted, and binary."""
     import scipy.sparse as sp
 
     n = len(gram_sets)
@@ -98,8 +96,7 @@ def _shared_rare(
     shape = (n, rare.keys.size)
     weighted = sp.csr_matrix((rare.idf(df[keep]), (docs[keep], column[keep])), shape=shape)
     binary = sp.csr_matrix((np.ones(int(keep.sum())), (docs[keep], column[keep])), shape=shape)
-    shared = sp.triu(weighted @ binary.T, k=1).tocoo()
-    return np.stack([shared.row, shared.col], axis=1).astype(np.int64), shared.data
+    return weighted, binary
 
 
 def auto_max_df(cfg: RewriteConfig, documents: int) -> int:
@@ -112,6 +109,11 @@ def candidates(
 ) -> np.ndarray:
     """Pairs ``(i, j)``, ``i < j``, whose similarity may reach the lowest threshold.
 
+    The shared weight of every pair comes from one sparse product (documents x rare
+    n-grams, idf-weighted, times its binary transpose), computed a block of rows at a
+    time against the rows from the block on, and filtered at once, so memory stays
+    bounded by the block, not by every pair that shares some n-gram.
+
     Args:
         gram_sets: The n-gram set of every document.
         totals: ``w(S)`` of every document.
@@ -121,14 +123,19 @@ def candidates(
     Returns:
         An ``(m, 2)`` array of row indices, sorted.
     """
-    pairs, shared = _shared_rare(gram_sets, rare, auto_max_df(cfg, len(gram_sets)))
-    if not pairs.size:
-        return pairs
-    left, right = pairs[:, 0], pairs[:, 1]
-    bound = shared / np.maximum(totals[left] + totals[right] - shared, 1e-12)
+    n = len(gram_sets)
+    weighted, binary = _rare_matrices(gram_sets, rare, auto_max_df(cfg, n))
     floor = _FLOOR_SHARE * min(cfg.threshold, cfg.undated, cfg.same_source)
-    kept = pairs[bound >= floor]
-    return kept[np.lexsort((kept[:, 1], kept[:, 0]))]
+    found = [np.zeros((0, 2), dtype=np.int64)]
+    for start in range(0, n, _BLOCK):
+        block = (weighted[start : start + _BLOCK] @ binary[start:].T).tocoo()
+        left, right = block.row.astype(np.int64) + start, block.col.astype(np.int64) + start
+        shared = block.data
+        bound = shared / np.maximum(totals[left] + totals[right] - shared, 1e-12)
+        keep = (right > left) & (bound >= floor)
+        found.append(np.stack([left[keep], right[keep]], axis=1))
+    pairs = np.concatenate(found)
+    return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
 
 
 def similarity(a: np.ndarray, wa: np.ndarray, b: np.ndarray, wb: np.ndarray) -> float:
