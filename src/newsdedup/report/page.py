@@ -22,6 +22,7 @@ from html import escape
 from typing import Any
 from urllib.parse import urlsplit
 
+from newsdedup.config import Config
 from newsdedup.data import Document
 from newsdedup.lsh import choose_banding, probability
 from newsdedup.report import svg
@@ -32,13 +33,14 @@ from newsdedup.report.spans import clip, find_all, passage_spans, shared_spans, 
 MAX_TEXT_CHARS = 20_000
 MAX_SOURCES = 25
 MAX_BOILERPLATE = 50
-KIND_ORDER = ("exact", "near", "contained")
+KIND_ORDER = ("exact", "near", "contained", "rewrite")
 KIND_HELP = {
     "unique": "no copy found: kept alone",
     "representative": "kept: the copy chosen to stay",
     "exact": "the same text after normalisation",
     "near": "a copy with small edits (Jaccard at or above the threshold)",
     "contained": "a copy cut short or padded (containment at or above its threshold)",
+    "rewrite": "a rewritten version: enough rare wording shared, for its dates and sources",
     "empty": "empty text: kept alone, cannot be compared",
 }
 MAX_TIME_SPAN_DAYS = 200 * 366
@@ -188,11 +190,33 @@ def method_text(data: RunData) -> str:
         f"Every candidate was verified exactly: a pair is a near copy at word-shingle Jaccard "
         f"≥ {c.verify.threshold:g}, or a truncated or padded copy at containment ≥ "
         f"{c.verify.containment:g} (shorter text of at least {c.verify.min_shingles} shingles). "
-        f"Clusters were formed so that every member matched the kept document directly; the "
+        + _rewrite_text(c)
+        + f"Clusters were formed so that every member matched directly the document it was "
+        f"grouped under (copies first, then rewrites between the leaders of copy groups); the "
         f"{c.choose.policy} document of each cluster was kept. Of {numbers['documents']:,} "
         f"documents, {numbers['grouped']:,} ({_pct(numbers['grouped'], numbers['documents'])}) "
         f"were grouped under {numbers['clusters']:,} kept documents."
     )
+
+
+def _rewrite_text(c: Config) -> str:
+    """The sentences of the method paragraph on boilerplate and rewrites (empty if off)."""
+    text = ""
+    if c.boilerplate.enabled:
+        text += (
+            f"Site furniture (lines recurring in {c.boilerplate.min_docs} or more documents of "
+            "one source, and common furniture patterns) was set aside before comparing. "
+        )
+    if c.rewrite.enabled:
+        r = c.rewrite
+        text += (
+            f"Rewritten versions were found by the IDF-weighted Jaccard similarity of character "
+            f"{r.char_size}-grams: at least {r.threshold:g} for texts published at most "
+            f"{r.window_days:g} days apart, {r.undated:g} (with word-shingle containment ≥ "
+            f"{r.undated_containment:g}) when a date is unknown, {r.same_source:g} within one "
+            "source, and never further apart. "
+        )
+    return text
 
 
 def _config_table(data: RunData) -> str:
