@@ -352,9 +352,22 @@ def _digests(tokens: _Tokens) -> tuple[list[str], list[int], list[str]]:
 
 
 def _windows(tokens: _Tokens, size: int) -> Windows:
-    """Every n-gram window within a document; a document shorter than n is one window."""
-    hashes, token_doc, first_token = tokens.hashes, tokens.token_doc, tokens.first_token
-    n_docs = first_token.size - 1
+    """Every n-gram window of tokens within a document (see :func:`_unit_windows`)."""
+    return _unit_windows(tokens.hashes, tokens.token_doc, tokens.first_token, size)
+
+
+def _unit_windows(
+    hashes: np.ndarray, unit_doc: np.ndarray, first: np.ndarray, size: int
+) -> Windows:
+    """Every n-gram window within a document; a document shorter than n is one window.
+
+    Args:
+        hashes: The hash of every unit (token or character) of the batch, in order.
+        unit_doc: The document of every unit.
+        first: Where each document's units start, then the total (``documents + 1`` values).
+        size: Units per window.
+    """
+    n_docs = first.size - 1
     count = hashes.size - size + 1
     docs = [np.zeros(0, dtype=np.int64)]
     values = [np.zeros(0, dtype=np.uint32)]
@@ -362,12 +375,12 @@ def _windows(tokens: _Tokens, size: int) -> Windows:
         combined = hashes[:count].copy()
         for offset in range(1, size):
             combined = combined * _MULT + hashes[offset : offset + count]
-        valid = token_doc[:count] == token_doc[size - 1 :]
-        docs.append(token_doc[:count][valid])
+        valid = unit_doc[:count] == unit_doc[size - 1 :]
+        docs.append(unit_doc[:count][valid])
         values.append(_to_shingle(combined[valid]))
-    counts = np.diff(first_token)
+    counts = np.diff(first)
     for doc in np.flatnonzero((counts > 0) & (counts < size)).tolist():
-        short = combine(hashes[first_token[doc] : first_token[doc + 1]], size)
+        short = combine(hashes[first[doc] : first[doc + 1]], size)
         docs.append(np.full(short.size, doc, dtype=np.int64))
         values.append(short)
     doc_all, value_all = np.concatenate(docs), np.concatenate(values)
@@ -410,24 +423,8 @@ def char_gram_sets(normalized: Sequence[str], size: int, sample: int = 1) -> lis
     codes = np.frombuffer("".join(units).encode("utf-32-le"), dtype=np.uint32)
     hashes = _fmix64(codes.astype(np.uint64) + _MULT)
     unit_doc = np.repeat(np.arange(len(units)), lengths)
-    first = np.r_[0, np.cumsum(lengths)]
-    docs = [np.zeros(0, dtype=np.int64)]
-    values = [np.zeros(0, dtype=np.uint32)]
-    count = hashes.size - size + 1
-    if count > 0:
-        combined = hashes[:count].copy()
-        for offset in range(1, size):
-            combined = combined * _MULT + hashes[offset : offset + count]
-        valid = unit_doc[:count] == unit_doc[size - 1 :]
-        docs.append(unit_doc[:count][valid])
-        values.append(_to_shingle(combined[valid]))
-    for doc in np.flatnonzero((lengths > 0) & (lengths < size)).tolist():
-        short = rolling(hashes[first[doc] : first[doc + 1]], size)
-        docs.append(np.full(short.size, doc, dtype=np.int64))
-        values.append(short)
-    doc_all, value_all = np.concatenate(docs), np.concatenate(values)
+    windows = _unit_windows(hashes, unit_doc, np.r_[0, np.cumsum(lengths)], size)
     if sample > 1:
-        keep = value_all % np.uint32(sample) == 0
-        doc_all, value_all = doc_all[keep], value_all[keep]
-    order = np.argsort(doc_all, kind="stable")
-    return _sort_sets(Windows(doc_all[order], value_all[order], len(units)))
+        keep = windows.values % np.uint32(sample) == 0
+        windows = Windows(windows.doc[keep], windows.values[keep], windows.n_docs)
+    return _sort_sets(windows)
