@@ -235,7 +235,7 @@ class RewriteConfig:
     threshold: float = 0.08
     undated: float = 0.18
     undated_containment: float = 0.2
-    same_source: float = 0.3
+    same_source: float = 0.5
     window_days: float = 3.0
     max_df: int = 0
 
