@@ -71,3 +71,16 @@ def test_blocks_of_the_product_give_the_same_candidates(monkeypatch):
     whole = candidates(gram_sets, totals, rare, cfg)
     monkeypatch.setattr(rewrite, "_BLOCK", 3)
     assert np.array_equal(candidates(gram_sets, totals, rare, cfg), whole) and whole.size
+
+
+@given(st.lists(sets, max_size=12))
+def test_lazy_weights_and_chunked_totals_equal_the_direct_ones(gram_sets):
+    from newsdedup.rewrite import LazyWeights, totals
+
+    rare = rarity(gram_sets)
+    lazy = LazyWeights(gram_sets, rare)
+    assert len(lazy) == len(gram_sets)
+    for i, grams in enumerate(gram_sets):
+        assert np.array_equal(lazy[i], rare.weights(grams))
+    direct = [rare.weights(g).sum() for g in gram_sets]
+    assert np.allclose(totals(gram_sets, rare, chunk=5), direct)

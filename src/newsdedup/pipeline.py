@@ -23,8 +23,8 @@ from newsdedup.data import DedupResult, Document, Fingerprint, Match, Origin, Sk
 from newsdedup.errors import InputError, NewsDedupError
 from newsdedup.fingerprint import signatures
 from newsdedup.lsh import Banding, candidate_pairs, choose_banding
+from newsdedup.rewrite import LazyWeights, char_grams, rarity, totals
 from newsdedup.rewrite import candidates as rewrite_candidates
-from newsdedup.rewrite import char_grams, rarity
 from newsdedup.shingle import shingles
 from newsdedup.verify import Rewrites, verify
 
@@ -91,10 +91,8 @@ def find_matches(
     if config.rewrite.enabled and fingerprints:
         grams = [fp.grams if fp.grams is not None else _EMPTY for fp in fingerprints]
         rare = rarity(grams)
-        weights = [rare.weights(g) for g in grams]
-        totals = np.fromiter((w.sum() for w in weights), dtype=np.float64, count=len(weights))
-        rewritten = rewrite_candidates(grams, totals, rare, config.rewrite)
-        rewrites = Rewrites(config.rewrite, weights)
+        rewritten = rewrite_candidates(grams, totals(grams, rare), rare, config.rewrite)
+        rewrites = Rewrites(config.rewrite, LazyWeights(grams, rare))
         pairs = np.unique(np.concatenate([copies.reshape(-1, 2), rewritten]), axis=0)
     matches = verify(pairs, fingerprints, config.verify, rewrites=rewrites)
     stats = MatchStats(

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -69,6 +69,51 @@ class Rarity:
         return self.idf(np.where(found, self.df[index] if self.keys.size else 0, 0))
 
 
+class LazyWeights(Sequence[np.ndarray]):
+    """The idf weights of each document's n-grams, computed when first asked for.
+
+    Verification needs the weights of the documents in candidate pairs only, a small
+    part of a large corpus; holding every document's weights would double the memory
+    the n-gram sets take.
+    """
+
+    def __init__(self, gram_sets: Sequence[np.ndarray], rare: Rarity) -> None:
+        self._grams = gram_sets
+        self._rare = rare
+        self._cache: dict[int, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self._grams)
+
+    @overload
+    def __getitem__(self, index: int) -> np.ndarray: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[np.ndarray]: ...
+
+    def __getitem__(self, index: int | slice) -> np.ndarray | Sequence[np.ndarray]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        weights = self._cache.get(index)
+        if weights is None:
+            weights = self._cache[index] = self._rare.weights(self._grams[index])
+        return weights
+
+
+def totals(gram_sets: Sequence[np.ndarray], rare: Rarity, chunk: int = 4096) -> np.ndarray:
+    """``w(S)``, the summed idf of each document's n-grams, a chunk of documents at a time."""
+    out = np.zeros(len(gram_sets), dtype=np.float64)
+    for start in range(0, len(gram_sets), chunk):
+        part = gram_sets[start : start + chunk]
+        sizes = np.fromiter((g.size for g in part), dtype=np.int64, count=len(part))
+        if not sizes.sum():
+            continue
+        owner = np.repeat(np.arange(len(part)), sizes)
+        weights = rare.weights(np.concatenate(part))
+        out[start : start + len(part)] = np.bincount(owner, weights=weights, minlength=len(part))
+    return out
+
+
 def rarity(gram_sets: Sequence[np.ndarray]) -> Rarity:
     """Count, for every n-gram, how many of ``gram_sets`` hold it.
 
@@ -83,19 +128,32 @@ def rarity(gram_sets: Sequence[np.ndarray]) -> Rarity:
 _BLOCK = 2048  # documents per block of the sparse product: bounds its memory
 
 
-def _rare_matrices(gram_sets: Sequence[np.ndarray], rare: Rarity, max_df: int) -> tuple[Any, Any]:
-    """Documents x n-grams held by 2 to ``max_df`` documents: idf-weighted, and binary."""
+def _rare_matrices(
+    gram_sets: Sequence[np.ndarray], rare: Rarity, max_df: int, chunk: int = 4096
+) -> tuple[Any, Any]:
+    """Documents x n-grams held by 2 to ``max_df`` documents: idf-weighted, and binary.
+
+    Built a chunk of documents at a time, keeping only the rare entries, so no array as
+    long as all n-grams of the corpus is made beside the sets themselves.
+    """
     import scipy.sparse as sp
 
-    n = len(gram_sets)
-    sizes = np.fromiter((g.size for g in gram_sets), dtype=np.int64, count=n)
-    docs = np.repeat(np.arange(n, dtype=np.int64), sizes)
-    column = np.searchsorted(rare.keys, np.concatenate(gram_sets) if n else _EMPTY)
-    df = rare.df[column]
-    keep = (df >= 2) & (df <= max_df)
-    shape = (n, rare.keys.size)
-    weighted = sp.csr_matrix((rare.idf(df[keep]), (docs[keep], column[keep])), shape=shape)
-    binary = sp.csr_matrix((np.ones(int(keep.sum())), (docs[keep], column[keep])), shape=shape)
+    rows, cols, idf = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0)]
+    for start in range(0, len(gram_sets), chunk):
+        part = gram_sets[start : start + chunk]
+        sizes = np.fromiter((g.size for g in part), dtype=np.int64, count=len(part))
+        if not sizes.sum():
+            continue
+        column = np.searchsorted(rare.keys, np.concatenate(part))
+        df = rare.df[column]
+        keep = (df >= 2) & (df <= max_df)
+        rows.append(np.repeat(np.arange(start, start + len(part), dtype=np.int64), sizes)[keep])
+        cols.append(column[keep])
+        idf.append(rare.idf(df[keep]))
+    row, col = np.concatenate(rows), np.concatenate(cols)
+    shape = (len(gram_sets), rare.keys.size)
+    weighted = sp.csr_matrix((np.concatenate(idf), (row, col)), shape=shape)
+    binary = sp.csr_matrix((np.ones(row.size), (row, col)), shape=shape)
     return weighted, binary
 
 
