@@ -18,7 +18,13 @@ from newsdedup.clean import normalize
 from newsdedup.config import Config
 from newsdedup.data import Document, Passage
 from newsdedup.errors import InputError
-from newsdedup.rundir import check_run_dir, read_clusters, read_manifest, read_table
+from newsdedup.rundir import (
+    check_run_dir,
+    read_clusters,
+    read_manifest,
+    read_table,
+    resolve_inputs,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,14 +80,12 @@ def _documents(
 ) -> dict[str, Document]:
     from newsdedup.read import read
 
-    inputs = [Path(name) for name in manifest.get("inputs", [])]
-    paths = [path if path.exists() else run_dir.parent / path for path in inputs]
-    missing = [str(path) for path in paths if not path.exists()]
-    if missing:
+    inputs = [str(name) for name in manifest.get("inputs", [])]
+    paths = resolve_inputs(inputs, run_dir)
+    if paths is None:
         raise InputError(
-            f"the inputs of {run_dir} ({', '.join(missing)}) were not found; run this "
+            f"the inputs of {run_dir} ({', '.join(inputs)}) were not found; run this "
             "from the folder you ran `newsdedup run` in",
-            file=missing[0],
         )
     return {d.id: d for d in read(paths, config.read) if isinstance(d, Document) and d.id in ids}
 

@@ -170,3 +170,16 @@ def manifest_value(manifest: Mapping[str, Any], *keys: str) -> Any:
             return None
         value = value[key]
     return value
+
+
+def resolve_inputs(inputs: list[str], run_dir: Path) -> list[Path] | None:
+    """The manifest's inputs as found from here or beside the run folder, else ``None``."""
+    found = []
+    for name in inputs:
+        for path in (Path(name), run_dir.parent / name):
+            if path.exists():
+                found.append(path)
+                break
+        else:
+            return None
+    return found

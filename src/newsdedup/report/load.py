@@ -218,19 +218,6 @@ def _pairs(path: Path | None, wanted: set[str]) -> tuple[dict, tuple]:
 # ---------------------------------------------------------------- the inputs
 
 
-def resolve_inputs(inputs: list[str], run_dir: Path) -> list[Path] | None:
-    """The manifest's inputs as found from here or beside the run folder, else ``None``."""
-    found = []
-    for name in inputs:
-        for path in (Path(name), run_dir.parent / name):
-            if path.exists():
-                found.append(path)
-                break
-        else:
-            return None
-    return found
-
-
 def _day(published: str | None) -> str | None:
     day = (published or "")[:10]
     return day if len(day) == 10 and day[4] == "-" and day[7] == "-" else None
@@ -268,7 +255,7 @@ def read_corpus(paths: list[Path], config: Config, wanted: set[str], grouped: se
 
 def _corpus(manifest: Mapping[str, Any], run_dir: Path, config: Config, wanted: set, grouped: set):
     inputs = [str(name) for name in manifest.get("inputs", [])]
-    paths = resolve_inputs(inputs, run_dir)
+    paths = rundir.resolve_inputs(inputs, run_dir)
     if paths is None:
         return Corpus(
             problem=f"the inputs listed in {MANIFEST} ({', '.join(inputs)}) were not found "
