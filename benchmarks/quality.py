@@ -87,6 +87,11 @@ def word_ngrams(text: str, n: int, min_length: int = 0) -> set[bytes]:
     return {" ".join(tokens[i : i + n]).encode("utf-8") for i in range(len(tokens) - n + 1)}
 
 
+def lsh_edges(lsh: Any, hashes: Sequence[Any], sets: Sequence[Any]) -> list[tuple[int, int]]:
+    """Every (document, candidate) pair an LSH index returns, as the peers' tools take them."""
+    return [(i, j) for i, mh in enumerate(hashes) if sets[i] for j in lsh.query(mh) if j != i]
+
+
 def components(ids: Sequence[str], edges: list[tuple[int, int]]) -> dict[str, str]:
     parent = list(range(len(ids)))
 
@@ -120,10 +125,7 @@ def datasketch_grouper(ngram: int, num_perm: int, threshold: float) -> Factory:
             for i, mh in enumerate(hashes):
                 if sets[i]:
                     lsh.insert(i, mh)
-            edges = [
-                (i, j) for i, mh in enumerate(hashes) if sets[i] for j in lsh.query(mh) if j != i
-            ]
-            return components([d.id for d in docs], edges)
+            return components([d.id for d in docs], lsh_edges(lsh, hashes, sets))
 
         return group
 
@@ -149,10 +151,7 @@ def rensa_grouper(ngram: int = 5, num_perm: int = 128, threshold: float = 0.8) -
                 hashes.append(mh)
                 if shingles:
                     lsh.insert(i, mh)
-            edges = [
-                (i, j) for i, mh in enumerate(hashes) if sets[i] for j in lsh.query(mh) if j != i
-            ]
-            return components([d.id for d in docs], edges)
+            return components([d.id for d in docs], lsh_edges(lsh, hashes, sets))
 
         return group
 
