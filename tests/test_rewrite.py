@@ -84,3 +84,29 @@ def test_lazy_weights_and_chunked_totals_equal_the_direct_ones(gram_sets):
         assert np.array_equal(lazy[i], rare.weights(grams))
     direct = [rare.weights(g).sum() for g in gram_sets]
     assert np.allclose(totals(gram_sets, rare, chunk=5), direct)
+
+
+def test_sampled_candidates_still_find_strong_pairs():
+    rng = np.random.default_rng(7)
+    base = [
+        np.unique(rng.integers(0, 2**32 - 1, 400, dtype=np.uint64)).astype(np.uint32)
+        for _ in range(30)
+    ]
+    # each document has a rewrite sharing 60% of its n-grams
+    gram_sets = base + [
+        np.unique(
+            np.r_[
+                g[: int(g.size * 0.6)],
+                rng.integers(0, 2**32 - 1, 160, dtype=np.uint64).astype(np.uint32),
+            ]
+        )
+        for g in base
+    ]
+    rare, _, totals = weighted(gram_sets)
+    found = {
+        tuple(p)
+        for p in candidates(gram_sets, totals, rare, RewriteConfig(candidate_sample=4)).tolist()
+    }
+    assert {(i, i + 30) for i in range(30)} <= found
+    exact = candidates(gram_sets, totals, rare, RewriteConfig(candidate_sample=1))
+    assert {tuple(p) for p in exact.tolist()} == {(i, i + 30) for i in range(30)}

@@ -227,6 +227,9 @@ class RewriteConfig:
         window_days: Beyond this many days apart, only near and contained copies match.
         max_df: N-grams found in more documents than this do not generate candidates
             (they weigh little anyway); 0 chooses ``max(50, sqrt(documents))``.
+        candidate_sample: Only n-grams whose hash is divisible by this find candidates
+            (they are still scored on all n-grams); 0 chooses 1 up to 25,000 documents
+            and 4 above, where finding candidates dominates the run time.
     """
 
     enabled: bool = True
@@ -238,6 +241,7 @@ class RewriteConfig:
     same_source: float = 0.5
     window_days: float = 3.0
     max_df: int = 0
+    candidate_sample: int = 0
 
     def __post_init__(self) -> None:
         _check(
@@ -249,6 +253,10 @@ class RewriteConfig:
             _check_fraction(f"rewrite.{name}", getattr(self, name))
         _check(self.window_days >= 0, f"rewrite.window_days must be >= 0; got {self.window_days}")
         _check(self.max_df >= 0, f"rewrite.max_df must be >= 0; got {self.max_df}")
+        _check(
+            0 <= self.candidate_sample <= 64,
+            f"rewrite.candidate_sample must be 0 (auto) to 64; got {self.candidate_sample}",
+        )
 
 
 @dataclass(frozen=True, slots=True)
