@@ -269,8 +269,9 @@ def run(
     """Group the duplicates in INPUTS and write the results to OUT.
 
     INPUTS are JSONL (.jsonl, .jsonl.gz), CSV, Parquet files, or folders of .txt files.
-    OUT gets clusters, pairs and skipped tables, the cleaned corpus under cleaned/,
-    manifest.json and timings.json.
+    OUT gets clusters, pairs (with the shared passages), boilerplate and skipped tables,
+    the cleaned corpus under cleaned/, manifest.json and timings.json. Copies and
+    rewritten versions are grouped; independent reports of one event are kept apart.
     """
     config = build_config(config_file, options)
     if dump_config:
