@@ -106,3 +106,16 @@ def test_guidance_needs_a_pairs_table(demo_run, tmp_path):
     (copy / "pairs.csv").unlink()
     with pytest.raises(InputError, match="no pairs table"):
         threshold_guidance(copy)
+
+
+def test_rewrites_are_binned_by_their_similarity_with_the_bars(tmp_path):
+    from newsdedup import run
+    from newsdedup.synthetic import generate, write_jsonl
+
+    write_jsonl(generate(80, seed=2, rewrites=True), tmp_path / "c.jsonl")
+    run([tmp_path / "c.jsonl"], tmp_path / "out")
+    guidance = threshold_guidance(tmp_path / "out")
+    rewrites = [p.similarity for p in read_pairs(tmp_path / "out") if p.kind == "rewrite"]
+    assert guidance.rewrite_pairs == len(rewrites) > 0
+    assert sum(b.similarity for b in guidance.bins) == len(rewrites)
+    assert guidance.rewrite_thresholds == {"threshold": 0.08, "undated": 0.18, "same_source": 0.5}

@@ -113,12 +113,17 @@ def print_guidance(guidance: ThresholdGuidance) -> None:
     )
     table = _table(
         "Verified pairs per similarity bin",
-        "similarity",
+        "bin",
         "Jaccard",
         "containment",
+        "rewrite similarity",
         "P(candidate)",
         "threshold",
     )
+    bars = [
+        ("rewrite " + k.replace("_", " "), v)
+        for k, v in (guidance.rewrite_thresholds or {}).items()
+    ]
     for b in guidance.bins:
         marks = [
             name
@@ -126,6 +131,7 @@ def print_guidance(guidance: ThresholdGuidance) -> None:
                 ("Jaccard", guidance.verify_threshold),
                 ("containment", guidance.containment_threshold),
                 ("LSH", guidance.lsh_threshold),
+                *bars,
             )
             if value is not None and b.low <= value < b.high + (b.high >= 1.0)
         ]
@@ -133,11 +139,14 @@ def print_guidance(guidance: ThresholdGuidance) -> None:
             f"{b.low:.2f}-{b.high:.2f}",
             f"{b.jaccard:,}",
             f"{b.containment:,}",
+            f"{b.similarity:,}",
             f"{b.candidate_low:.3f}-{b.candidate_high:.3f}",
             ", ".join(marks),
         )
     console.print(table)
     console.print(
+        "Rewrite similarity: rewrites whose IDF-weighted character similarity falls in the bin "
+        f"({guidance.rewrite_pairs:,} rewrites). "
         "Jaccard, containment: verified pairs whose similarity falls in the bin. Pairs below "
         "both thresholds are rejected, so they are not counted: a low-Jaccard pair was kept "
         "by its containment. P(candidate): the chance that LSH compares a pair of that "

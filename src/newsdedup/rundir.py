@@ -29,6 +29,7 @@ class PairRow:
     jaccard: float
     containment: float
     kind: str
+    similarity: float = 0.0
 
 
 def check_run_dir(run_dir: str | Path) -> Path:
@@ -157,6 +158,7 @@ def read_pairs(run_dir: Path) -> list[PairRow]:
             _float(row["jaccard"], path, line, "jaccard"),
             _float(row["containment"], path, line, "containment"),
             str(row["match_kind"]),
+            _float(row.get("similarity") or 0.0, path, line, "similarity"),
         )
         for line, row in _records(path, columns)
     ]

@@ -30,6 +30,7 @@ class SimilarityBin:
         containment: Pairs with their containment in the bin.
         candidate_low: Probability that LSH makes a pair of Jaccard ``low`` a candidate.
         candidate_high: The same at ``high``.
+        similarity: Rewrites with their IDF-weighted character similarity in the bin.
     """
 
     low: float
@@ -38,6 +39,7 @@ class SimilarityBin:
     containment: int
     candidate_low: float
     candidate_high: float
+    similarity: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +53,14 @@ class ThresholdGuidance:
         lsh_threshold: Jaccard at which LSH was tuned to reach its recall.
         verify_threshold: Jaccard at or above which a candidate is a near copy.
         containment_threshold: Containment at or above which a candidate is a contained copy.
-        verified_pairs: Verified near and contained pairs (exact copies are not in the bins).
+        verified_pairs: Verified copies and rewrites (exact copies are not in the bins).
         exact_pairs: Pairs grouped as exact copies before LSH.
         half_at: Jaccard at which LSH finds half of the pairs.
         most_at: Jaccard at which LSH finds 99% of the pairs.
         bins: The histogram, from low to high similarity.
+        rewrite_pairs: Verified rewrites (binned by their similarity).
+        rewrite_thresholds: The rewrite bars (``threshold``, ``undated``,
+            ``same_source``), from the run's config.
     """
 
     run_dir: str
@@ -69,6 +74,8 @@ class ThresholdGuidance:
     half_at: float
     most_at: float
     bins: tuple[SimilarityBin, ...]
+    rewrite_pairs: int = 0
+    rewrite_thresholds: dict[str, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A plain dict for JSON, with each bin as a dict."""
@@ -98,10 +105,16 @@ def histogram(values: Sequence[float], bins: int) -> list[int]:
 
 
 def build_bins(
-    jaccard: Sequence[float], containment: Sequence[float], bands: int, rows: int, bins: int
+    jaccard: Sequence[float],
+    containment: Sequence[float],
+    bands: int,
+    rows: int,
+    bins: int,
+    similarity: Sequence[float] = (),
 ) -> tuple[SimilarityBin, ...]:
-    """The histogram of both similarities beside the S-curve at each bin's edges."""
+    """The histogram of the similarities beside the S-curve at each bin's edges."""
     by_jaccard, by_containment = histogram(jaccard, bins), histogram(containment, bins)
+    by_similarity = histogram(similarity, bins)
     return tuple(
         SimilarityBin(
             i / bins,
@@ -110,6 +123,7 @@ def build_bins(
             by_containment[i],
             candidate_probability(i / bins, bands, rows),
             candidate_probability((i + 1) / bins, bands, rows),
+            by_similarity[i],
         )
         for i in range(bins)
     )
@@ -153,6 +167,12 @@ def threshold_guidance(run_dir: str | Path, *, bins: int = 10) -> ThresholdGuida
     bands, rows = _banding(manifest, folder)
     pairs = read_pairs(folder)
     verified = [pair for pair in pairs if pair.kind != "exact"]
+    rewrites = [pair.similarity for pair in verified if pair.kind == "rewrite"]
+    bars = {
+        key: manifest_value(manifest, "config", "rewrite", key)
+        for key in ("threshold", "undated", "same_source")
+    }
+    enabled = manifest_value(manifest, "config", "rewrite", "enabled")
     return ThresholdGuidance(
         run_dir=str(folder),
         bands=bands,
@@ -165,6 +185,13 @@ def threshold_guidance(run_dir: str | Path, *, bins: int = 10) -> ThresholdGuida
         half_at=similarity_at(0.5, bands, rows),
         most_at=similarity_at(0.99, bands, rows),
         bins=build_bins(
-            [p.jaccard for p in verified], [p.containment for p in verified], bands, rows, bins
+            [p.jaccard for p in verified],
+            [p.containment for p in verified],
+            bands,
+            rows,
+            bins,
+            rewrites,
         ),
+        rewrite_pairs=len(rewrites),
+        rewrite_thresholds=bars if enabled and None not in bars.values() else None,
     )
