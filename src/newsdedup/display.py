@@ -108,8 +108,8 @@ def print_guidance(guidance: ThresholdGuidance) -> None:
         f"(tuned to Jaccard {_fmt(guidance.lsh_threshold)}); LSH finds half of the pairs at "
         f"Jaccard {guidance.half_at:.2f} and 99% at {guidance.most_at:.2f}.\n"
         f"Verify thresholds: Jaccard {_fmt(guidance.verify_threshold)}, containment "
-        f"{_fmt(guidance.containment_threshold)}. {guidance.verified_pairs:,} verified near or "
-        f"contained pairs, {guidance.exact_pairs:,} exact pairs (not binned)."
+        f"{_fmt(guidance.containment_threshold)}. {guidance.verified_pairs:,} verified copies and "
+        f"rewrites, {guidance.exact_pairs:,} exact pairs (not binned)."
     )
     table = _table(
         "Verified pairs per similarity bin",
