@@ -104,7 +104,7 @@ def test_thresholds_prints_the_histogram_and_s_curve(demo):
     _, out, _ = demo
     result = invoke("thresholds", out)
     assert result.exit_code == 0, result.output
-    for text in ("bands x", "P(candidate)", "0.50-0.60", "verified near or contained"):
+    for text in ("bands x", "P(candidate)", "0.50-0.60", "verified copies and rewrites"):
         assert text in result.output
 
 
