@@ -79,3 +79,37 @@ def test_passages_begin_and_end_on_shared_words_and_never_overlap(a_words, b_wor
         assert p.words >= 5
     assert disjoint([(p.a_start, p.a_end) for p in passages])
     assert disjoint([(p.b_start, p.b_end) for p in passages])
+
+
+def per_token(line):
+    import re
+
+    from newsdedup.clean import spacing_table
+
+    out = []
+    for token in re.finditer(r"\S+", line.translate(spacing_table())):
+        for word in normalize(token.group()).split():
+            out.append((word, token.start(), token.end()))
+    return out
+
+
+@given(st.text(max_size=80))
+def test_line_words_are_the_normalised_line_or_its_tokens_in_order(line):
+    from newsdedup.align import _line_words
+
+    words, starts, ends = _line_words(line, 0, "word")
+    # the words matching uses (the line normalised whole), else token by token
+    assert words in (normalize(line).split(), [w for w, _, _ in per_token(line)])
+    assert len(words) == len(starts) == len(ends)
+    assert all(0 <= a < b <= len(line) for a, b in zip(starts, ends, strict=True))
+    assert starts == sorted(starts)
+
+
+@given(
+    st.lists(st.sampled_from(["Harbour", "said,", "“quote”", "U.S.", "état", "42%"]), max_size=12)
+)
+def test_line_words_spans_hold_their_words_on_ordinary_text(tokens):
+    from newsdedup.align import _line_words
+
+    line = " ".join(tokens)
+    assert list(zip(*_line_words(line, 0, "word"), strict=True)) == per_token(line)

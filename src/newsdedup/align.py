@@ -83,27 +83,49 @@ def _normal_words(token: str) -> tuple[str, ...]:
     return tuple(normalize(token).split())
 
 
+def _line_words(line: str, offset: int, unit: str) -> tuple[list[str], list[int], list[int]]:
+    """The normalised units of one line with their start and end offsets in the text.
+
+    The whole line is normalised at once; only when that does not give one word per
+    token (NFKC can split a token, or a format character join two) is each token
+    normalised on its own.
+    """
+    tokens = list(_TOKEN.finditer(line.translate(spacing_table())))
+    words = normalize(line).split()
+    if unit == "word" and len(words) == len(tokens):
+        return words, [offset + t.start() for t in tokens], [offset + t.end() for t in tokens]
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for token in tokens:
+        for part in _normal_words(token.group()):
+            pieces = list(part) if unit == "char" else [part]
+            out.extend(pieces)
+            starts.extend([offset + token.start()] * len(pieces))
+            ends.extend([offset + token.end()] * len(pieces))
+    return out, starts, ends
+
+
 def units(text: str, cfg: ShingleConfig, site: str | None, furniture: Boilerplate) -> Units:
     """Cut ``text`` (less its furniture lines) into units and shingle hashes, with spans."""
     unit = unit_for(normalize(text), cfg)
     words: list[str] = []
-    spans: list[tuple[int, int]] = []
+    starts: list[int] = []
+    ends: list[int] = []
     for line in _LINE.finditer(text):
         if is_furniture(line.group(), site, furniture):
             continue
-        for token in _TOKEN.finditer(line.group().translate(spacing_table())):
-            start, end = line.start() + token.start(), line.start() + token.end()
-            for part in _normal_words(text[start:end]):
-                pieces = list(part) if unit == "char" else [part]
-                words.extend(pieces)
-                spans.extend([(start, end)] * len(pieces))
+        line_words, line_starts, line_ends = _line_words(line.group(), line.start(), unit)
+        words.extend(line_words)
+        starts.extend(line_starts)
+        ends.extend(line_ends)
     norm = " ".join(words)
     hashes = word_hashes(norm) if unit == "word" else char_hashes(norm)
     size = cfg.size if unit == "word" else cfg.char_size
-    starts = np.array([s for s, _ in spans], dtype=np.int64)
-    ends = np.array([e for _, e in spans], dtype=np.int64)
     return Units(
-        starts, ends, rolling(hashes, size) if len(words) >= size else np.zeros(0, np.uint32)
+        np.array(starts, dtype=np.int64),
+        np.array(ends, dtype=np.int64),
+        rolling(hashes, size) if len(words) >= size else np.zeros(0, np.uint32),
     )
 
 
