@@ -535,3 +535,23 @@ def save_screenshot(driver: Any, path: Path) -> None:
     driver.set_window_size(1400, min(int(height) + 100, 8000))
     driver.save_screenshot(str(path))
     driver.set_window_size(1400, 1000)
+
+
+def test_pattern_furniture_is_shown_apart(tmp_path: Path) -> None:
+    body = " ".join(
+        f"The council voted {n} times on the harbour plan before the summer." for n in range(8)
+    )
+    docs = [
+        {"id": "one", "text": f"{body}\nFollow us on Twitter for more\n", "source": "A"},
+        {"id": "two", "text": f"{body} Updated.\nFollow us on Twitter for more\n", "source": "B"},
+    ]
+    path = tmp_path / "c.jsonl"
+    path.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    from newsdedup import run
+
+    run([path], tmp_path / "out")
+    html = write_report(tmp_path / "out").read_text(encoding="utf-8")
+    cluster = cluster_of(embedded_data(html), "one")
+    for member in cluster["members"]:
+        (start, end), *_ = member["boiler"]
+        assert member["text"][start:end] == "Follow us on Twitter for more"

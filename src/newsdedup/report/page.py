@@ -16,21 +16,31 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any
 from urllib.parse import urlsplit
 
+from newsdedup.boilerplate import is_pattern, source_of
 from newsdedup.config import Config
 from newsdedup.data import Document
 from newsdedup.lsh import choose_banding, probability
 from newsdedup.report import svg
 from newsdedup.report.assets import CSS, SCRIPT
 from newsdedup.report.load import Member, RunData
-from newsdedup.report.spans import clip, find_all, passage_spans, shared_spans, to_utf16
+from newsdedup.report.spans import (
+    clip,
+    find_all,
+    merge,
+    passage_spans,
+    shared_spans,
+    to_utf16,
+)
 
 MAX_TEXT_CHARS = 20_000
+_LINES = re.compile(r"[^\n]+")
 MAX_SOURCES = 25
 MAX_BOILERPLATE = 50
 KIND_ORDER = ("exact", "near", "contained", "rewrite")
@@ -445,13 +455,22 @@ def _boiler_phrases(data: RunData) -> dict[str, list[str]]:
     return phrases
 
 
-def _member_data(member: Member, doc: Document | None, phrases: Mapping[str, list[str]]) -> dict:
+def _pattern_lines(text: str) -> list[tuple[int, int]]:
+    """Spans of the lines the fixed furniture patterns set aside."""
+    return [(m.start(), m.end()) for m in _LINES.finditer(text) if is_pattern(m.group())]
+
+
+def _member_data(
+    member: Member, doc: Document | None, phrases: Mapping[str, list[str]], patterns: bool
+) -> dict:
     text = doc.text if doc else None
     shown = text[:MAX_TEXT_CHARS] if text is not None else None
     boiler: tuple = ()
     if doc and shown is not None:
-        found = find_all(doc.text, [*phrases.get(doc.source or "", []), *phrases.get("", [])])
-        boiler = to_utf16(shown, clip(found, len(shown)))
+        site = source_of(doc.source, doc.url) or ""
+        found = find_all(doc.text, [*phrases.get(site, []), *phrases.get("", [])])
+        lines = _pattern_lines(doc.text) if patterns else []
+        boiler = to_utf16(shown, clip(merge([*found, *lines]), len(shown)))
     return {
         "id": member.doc_id,
         "kind": "kept" if member.is_representative else member.kind,
@@ -494,7 +513,8 @@ def cluster_data(
     for member in members[1:]:
         other = docs.get(member.doc_id)
         pairs.append(_pair_spans(data, rep, other) if rep and other and with_text else None)
-    rows = [_member_data(m, docs.get(m.doc_id), phrases) for m in members]
+    patterns = data.config.boilerplate.enabled and data.config.boilerplate.patterns
+    rows = [_member_data(m, docs.get(m.doc_id), phrases, patterns) for m in members]
     if not with_text:
         rows = [{**row, "text": None, "boiler": [], "cut": False} for row in rows]
     return {
