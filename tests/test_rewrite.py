@@ -44,8 +44,8 @@ def test_similarity_symmetric_bounded_and_one_for_identical(a, b, c):
 @given(st.lists(sets, min_size=2, max_size=8))
 def test_candidates_hold_every_pair_at_the_floor_when_nothing_is_capped(gram_sets):
     cfg = RewriteConfig(threshold=0.1, undated=0.1, same_source=0.1, max_df=100)
-    rare, weights, totals = weighted(gram_sets)
-    found = {tuple(p) for p in candidates(gram_sets, totals, rare, cfg).tolist()}
+    rare, weights, _ = weighted(gram_sets)
+    found = {tuple(p) for p in candidates(gram_sets, rare, cfg).tolist()}
     for i in range(len(gram_sets)):
         for j in range(i + 1, len(gram_sets)):
             s = similarity(gram_sets[i], weights[i], gram_sets[j], weights[j])
@@ -67,10 +67,10 @@ def test_blocks_of_the_product_give_the_same_candidates(monkeypatch):
     rng = np.random.default_rng(4)
     gram_sets = [np.unique(rng.integers(0, 60, 25)).astype(np.uint32) for _ in range(11)]
     cfg = RewriteConfig(threshold=0.1, undated=0.1, same_source=0.1)
-    rare, _, totals = weighted(gram_sets)
-    whole = candidates(gram_sets, totals, rare, cfg)
+    rare, _, _ = weighted(gram_sets)
+    whole = candidates(gram_sets, rare, cfg)
     monkeypatch.setattr(rewrite, "_BLOCK", 3)
-    assert np.array_equal(candidates(gram_sets, totals, rare, cfg), whole) and whole.size
+    assert np.array_equal(candidates(gram_sets, rare, cfg), whole) and whole.size
 
 
 @given(st.lists(sets, max_size=12))
@@ -102,11 +102,39 @@ def test_sampled_candidates_still_find_strong_pairs():
         )
         for g in base
     ]
-    rare, _, totals = weighted(gram_sets)
+    rare, _, _ = weighted(gram_sets)
     found = {
-        tuple(p)
-        for p in candidates(gram_sets, totals, rare, RewriteConfig(candidate_sample=4)).tolist()
+        tuple(p) for p in candidates(gram_sets, rare, RewriteConfig(candidate_sample=4)).tolist()
     }
     assert {(i, i + 30) for i in range(30)} <= found
-    exact = candidates(gram_sets, totals, rare, RewriteConfig(candidate_sample=1))
+    exact = candidates(gram_sets, rare, RewriteConfig(candidate_sample=1))
     assert {tuple(p) for p in exact.tolist()} == {(i, i + 30) for i in range(30)}
+
+
+DAY = 86400.0
+
+
+@given(
+    st.lists(sets, min_size=2, max_size=10),
+    st.lists(st.one_of(st.none(), st.integers(0, 12)), min_size=10, max_size=10),
+    st.sampled_from([1, 2, 3]),
+)
+def test_dates_only_prune_pairs_that_cannot_be_rewrites(gram_sets, dates, block):
+    import newsdedup.rewrite as rewrite
+
+    cfg = RewriteConfig(threshold=0.1, undated=0.1, same_source=0.1, max_df=100, window_days=3)
+    times = np.array([np.inf if d is None else d * DAY for d in dates[: len(gram_sets)]])
+    rare = rarity(gram_sets)
+    every = {tuple(p) for p in candidates(gram_sets, rare, cfg).tolist()}
+    old, rewrite._BLOCK = rewrite._BLOCK, block
+    try:
+        dated = {tuple(p) for p in candidates(gram_sets, rare, cfg, times).tolist()}
+    finally:
+        rewrite._BLOCK = old
+    in_window = {
+        (i, j)
+        for i, j in every
+        if not (np.isfinite(times[i]) and np.isfinite(times[j]))
+        or abs(times[i] - times[j]) <= 3 * DAY
+    }
+    assert dated == in_window

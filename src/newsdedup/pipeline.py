@@ -15,7 +15,7 @@ import numpy as np
 
 from newsdedup.align import shared_passages, shingle_rarity
 from newsdedup.boilerplate import Boilerplate, learn_from_documents, source_of, strip
-from newsdedup.choose import preference
+from newsdedup.choose import preference, timestamp
 from newsdedup.clean import digest, normalize
 from newsdedup.cluster import cluster, exact_leaders
 from newsdedup.config import Config
@@ -23,7 +23,7 @@ from newsdedup.data import DedupResult, Document, Fingerprint, Match, Origin, Sk
 from newsdedup.errors import InputError, NewsDedupError
 from newsdedup.fingerprint import signatures
 from newsdedup.lsh import Banding, candidate_pairs, choose_banding
-from newsdedup.rewrite import LazyWeights, char_grams, rarity, totals
+from newsdedup.rewrite import LazyWeights, char_grams, rarity
 from newsdedup.rewrite import candidates as rewrite_candidates
 from newsdedup.shingle import shingles
 from newsdedup.verify import Rewrites, verify
@@ -91,7 +91,8 @@ def find_matches(
     if config.rewrite.enabled and fingerprints:
         grams = [fp.grams if fp.grams is not None else _EMPTY for fp in fingerprints]
         rare = rarity(grams)
-        rewritten = rewrite_candidates(grams, totals(grams, rare), rare, config.rewrite)
+        times = np.array([timestamp(fp.published) for fp in fingerprints], dtype=np.float64)
+        rewritten = rewrite_candidates(grams, rare, config.rewrite, times)
         rewrites = Rewrites(config.rewrite, LazyWeights(grams, rare))
         pairs = np.unique(np.concatenate([copies.reshape(-1, 2), rewritten]), axis=0)
     matches = verify(pairs, fingerprints, config.verify, rewrites=rewrites)

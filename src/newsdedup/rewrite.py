@@ -29,6 +29,7 @@ from typing import Any, overload
 import numpy as np
 
 from newsdedup.config import RewriteConfig
+from newsdedup.counting import KeyCounts, count
 from newsdedup.shingle import char_hashes, combine
 
 _EMPTY = np.zeros(0, dtype=np.uint32)
@@ -48,25 +49,36 @@ class Rarity:
     """Document frequency of every n-gram of a corpus, and the weights derived from it.
 
     Attributes:
-        keys: Every n-gram hash seen, sorted.
-        df: The number of documents holding each key.
+        counted: Every n-gram hash seen (sorted) with the number of documents holding it,
+            and a hash index to find them (:class:`newsdedup.counting.KeyCounts`).
         documents: The number of documents counted.
     """
 
-    keys: np.ndarray
-    df: np.ndarray
+    counted: KeyCounts
     documents: int
+
+    @property
+    def keys(self) -> np.ndarray:
+        """Every n-gram hash seen, sorted."""
+        return self.counted.keys
+
+    @property
+    def df(self) -> np.ndarray:
+        """The number of documents holding each key."""
+        return self.counted.counts
 
     def idf(self, df: np.ndarray) -> np.ndarray:
         """Inverse document frequency, ``log((N + 1) / (df + 0.5))``: always positive."""
         return np.log((self.documents + 1.0) / (df + 0.5))
 
+    def frequencies(self, grams: np.ndarray) -> np.ndarray:
+        """How many documents hold each n-gram (0 for n-grams never counted)."""
+        where = self.counted.find(grams)
+        return np.where(where >= 0, self.df[where] if self.df.size else 0, 0)
+
     def weights(self, grams: np.ndarray) -> np.ndarray:
         """The idf of each n-gram of one document (n-grams never counted weigh the most)."""
-        index = np.searchsorted(self.keys, grams)
-        index = np.minimum(index, max(self.keys.size - 1, 0))
-        found = self.keys[index] == grams if self.keys.size else np.zeros(grams.size, bool)
-        return self.idf(np.where(found, self.df[index] if self.keys.size else 0, 0))
+        return self.idf(self.frequencies(grams))
 
 
 class LazyWeights(Sequence[np.ndarray]):
@@ -119,47 +131,66 @@ def rarity(gram_sets: Sequence[np.ndarray]) -> Rarity:
 
     Gathers every set, because a weight depends on the whole corpus.
     """
-    if not gram_sets:
-        return Rarity(_EMPTY, np.zeros(0, dtype=np.int64), 0)
-    keys, df = np.unique(np.concatenate(gram_sets), return_counts=True)
-    return Rarity(keys, df, len(gram_sets))
+    return Rarity(count(gram_sets), len(gram_sets))
 
 
 _BLOCK = 2048  # documents per block of the sparse product: bounds its memory
 _EXACT_BOUND_DOCUMENTS = 25_000
+_DAY = 86400.0
 
 
-def _rare_matrices(
+@dataclass(frozen=True, slots=True)
+class Index:
+    """What finding candidates needs of every document, from one pass over the n-grams.
+
+    Attributes:
+        totals: ``w(S)`` of every document.
+        weighted: Documents x n-grams held by 2 to ``max_df`` documents, idf-weighted
+            (a ``scipy.sparse`` CSR matrix; columns are ranks in ``Rarity.keys``).
+        binary: The same entries, all 1.
+        sample: Only n-grams whose hash is divisible by this are in the matrices.
+    """
+
+    totals: np.ndarray
+    weighted: Any
+    binary: Any
+    sample: int
+
+
+def index(
     gram_sets: Sequence[np.ndarray], rare: Rarity, max_df: int, sample: int, chunk: int = 4096
-) -> tuple[Any, Any]:
-    """Documents x n-grams held by 2 to ``max_df`` documents: idf-weighted, and binary.
-
-    With ``sample`` > 1 only the n-grams whose hash is divisible by it take part.
+) -> Index:
+    """Weigh every document's n-grams once: their sum, and the rare ones as matrices.
 
     Built a chunk of documents at a time, keeping only the rare entries, so no array as
     long as all n-grams of the corpus is made beside the sets themselves.
     """
     import scipy.sparse as sp
 
+    total = np.zeros(len(gram_sets), dtype=np.float64)
+    idf_of_key = rare.idf(rare.df)
     rows, cols, idf = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0)]
     for start in range(0, len(gram_sets), chunk):
         part = gram_sets[start : start + chunk]
         sizes = np.fromiter((g.size for g in part), dtype=np.int64, count=len(part))
         if not sizes.sum():
             continue
-        column = np.searchsorted(rare.keys, np.concatenate(part))
-        df = rare.df[column]
+        grams = np.concatenate(part)
+        column = rare.counted.find(grams)  # every n-gram of these sets was counted
+        df, weights = rare.df[column], idf_of_key[column]
+        owner = np.repeat(np.arange(len(part), dtype=np.int64), sizes)
+        total[start : start + len(part)] = np.bincount(owner, weights, minlength=len(part))
         keep = (df >= 2) & (df <= max_df)
         if sample > 1:
-            keep &= rare.keys[column] % np.uint32(sample) == 0
-        rows.append(np.repeat(np.arange(start, start + len(part), dtype=np.int64), sizes)[keep])
+            keep &= grams % np.uint32(sample) == 0
+        rows.append(owner[keep] + start)
         cols.append(column[keep])
-        idf.append(rare.idf(df[keep]))
+        idf.append(weights[keep])
     row, col = np.concatenate(rows), np.concatenate(cols)
     shape = (len(gram_sets), rare.keys.size)
     weighted = sp.csr_matrix((np.concatenate(idf), (row, col)), shape=shape)
     binary = sp.csr_matrix((np.ones(row.size), (row, col)), shape=shape)
-    return weighted, binary
+    return Index(total, weighted, binary, sample)
 
 
 def auto_max_df(cfg: RewriteConfig, documents: int) -> int:
@@ -173,40 +204,71 @@ def auto_candidate_sample(cfg: RewriteConfig, documents: int) -> int:
 
 
 def candidates(
-    gram_sets: Sequence[np.ndarray], totals: np.ndarray, rare: Rarity, cfg: RewriteConfig
+    gram_sets: Sequence[np.ndarray],
+    rare: Rarity,
+    cfg: RewriteConfig,
+    times: np.ndarray | None = None,
 ) -> np.ndarray:
     """Pairs ``(i, j)``, ``i < j``, whose similarity may reach the lowest threshold.
 
     The shared weight of every pair comes from one sparse product (documents x rare
     n-grams, idf-weighted, times its binary transpose), computed a block of rows at a
-    time against the rows from the block on, and filtered at once, so memory stays
-    bounded by the block, not by every pair that shares some n-gram. Above 25,000
-    documents (or with ``cfg.candidate_sample``) only one n-gram in ``sample`` takes part
-    and the shared weight is scaled up: an estimate instead of a lower bound, several
-    times cheaper; the chosen pairs are still scored on all their n-grams.
+    time and filtered at once, so memory stays bounded by the block, not by every pair
+    that shares some n-gram. Above 25,000 documents (or with ``cfg.candidate_sample``)
+    only one n-gram in ``sample`` takes part and the shared weight is scaled up: an
+    estimate instead of a lower bound, several times cheaper; the chosen pairs are still
+    scored on all their n-grams.
+
+    A pair dated more than ``cfg.window_days`` apart can be no rewrite, so with ``times``
+    the documents are ordered by date and a block meets only the documents dated within
+    the window of it (and every undated one): the product shrinks from the whole corpus
+    to a few days of it.
 
     Args:
         gram_sets: The n-gram set of every document.
-        totals: ``w(S)`` of every document.
         rare: Document frequencies of the corpus.
-        cfg: Thresholds and ``max_df``.
+        cfg: Thresholds, ``window_days`` and ``max_df``.
+        times: Each document's publication time in seconds since the epoch (``inf`` if
+            unknown, as :func:`newsdedup.choose.timestamp` gives), or ``None`` if none is
+            known.
 
     Returns:
         An ``(m, 2)`` array of row indices, sorted.
     """
     n = len(gram_sets)
-    sample = auto_candidate_sample(cfg, n)
-    weighted, binary = _rare_matrices(gram_sets, rare, auto_max_df(cfg, n), sample)
+    built = index(gram_sets, rare, auto_max_df(cfg, n), auto_candidate_sample(cfg, n))
+    times = np.full(n, np.inf) if times is None else np.asarray(times, dtype=np.float64)
+    order = np.argsort(times, kind="stable")  # dated first, by date; then the undated
+    when = times[order]
+    dated = int(np.searchsorted(when, np.inf))
+    known = np.where(np.isfinite(when), when, 0.0)
+    window = (cfg.window_days + 0.001) * _DAY  # a little slack: distances are rounded
+    weighted, binary = built.weighted[order], built.binary[order]
+    totals = built.totals[order]
     floor = _FLOOR_SHARE * min(cfg.threshold, cfg.undated, cfg.same_source)
     found = [np.zeros((0, 2), dtype=np.int64)]
-    for start in range(0, n, _BLOCK):
-        block = (weighted[start : start + _BLOCK] @ binary[start:].T).tocoo()
-        left, right = block.row.astype(np.int64) + start, block.col.astype(np.int64) + start
-        shared = block.data * sample  # with sampling, an estimate rather than a bound
-        bound = shared / np.maximum(totals[left] + totals[right] - shared, 1e-12)
-        keep = (right > left) & (bound >= floor)
-        found.append(np.stack([left[keep], right[keep]], axis=1))
-    pairs = np.concatenate(found)
+    start = 0
+    while start < n:
+        stop = min(start + _BLOCK, dated if start < dated else n)
+        if start < dated:  # dated rows meet the rows dated within the window, and the undated
+            reach = int(np.searchsorted(when, when[stop - 1] + window, side="right"))
+            spans = [(start, reach), (dated, n)]
+        else:
+            spans = [(start, n)]
+        for lo, hi in spans:
+            if hi <= lo:
+                continue
+            block = (weighted[start:stop] @ binary[lo:hi].T).tocoo()
+            left, right = block.row.astype(np.int64) + start, block.col.astype(np.int64) + lo
+            shared = block.data * built.sample  # with sampling, an estimate, not a bound
+            bound = shared / np.maximum(totals[left] + totals[right] - shared, 1e-12)
+            undated = (left >= dated) | (right >= dated)
+            apart = np.round(np.abs(known[left] - known[right]) / _DAY, 3)
+            keep = (right > left) & (bound >= floor) & (undated | (apart <= cfg.window_days))
+            found.append(np.stack([left[keep], right[keep]], axis=1))
+        start = stop
+    pairs = order[np.concatenate(found)]
+    pairs.sort(axis=1)
     return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
 
 

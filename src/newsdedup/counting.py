@@ -1,0 +1,132 @@
+"""Count and look up 32-bit keys: document frequencies of hundreds of millions of n-grams.
+
+Rewrites weigh every character n-gram by how many documents hold it, so a run counts every
+n-gram of the corpus once (about 2,000 per article) and looks every one up again to weigh
+it. A sort-based count (``np.unique``) and a binary search per n-gram (``np.searchsorted``)
+cost 60 to 100 ns a key; an open-addressing hash table compiled with numba costs a few, and
+needs no array as long as all the keys.
+
+:class:`KeyCounts` is the table; :func:`count` fills it from a stream of key arrays. Without
+numba (or with ``NEWSDEDUP_JIT=0``) the same results come from numpy's sort and search.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+_MIN_BITS = 16
+_CHUNK = 1 << 22  # keys per kernel call
+
+
+@cache
+def _kernels() -> Any:
+    """The compiled kernels, or ``None`` when numba is missing or ``NEWSDEDUP_JIT=0``."""
+    if os.environ.get("NEWSDEDUP_JIT", "1") == "0":
+        return None
+    try:
+        from newsdedup import counting_kernels
+    except ImportError:  # pragma: no cover - numba is a dependency; this is the fallback
+        return None
+    return counting_kernels.insert, counting_kernels.place, counting_kernels.lookup
+
+
+@dataclass(frozen=True, slots=True)
+class KeyCounts:
+    """Distinct keys, sorted, with how often each was counted, and an index to find them.
+
+    Attributes:
+        keys: Every distinct key, ascending (``uint32``).
+        counts: How many times each key was counted.
+        slots: The hash table's slots (key + 1, 0 for empty), or empty without numba.
+        ranks: The position in ``keys`` of each slot's key.
+    """
+
+    keys: np.ndarray
+    counts: np.ndarray
+    slots: np.ndarray
+    ranks: np.ndarray
+
+    def find(self, keys: np.ndarray) -> np.ndarray:
+        """The position of each key in :attr:`keys` (``int64``), or -1 where it is absent."""
+        keys = np.ascontiguousarray(keys, dtype=np.uint32)
+        kernels = _kernels()
+        if kernels is not None and self.slots.size:
+            out = np.empty(keys.size, dtype=np.int64)
+            kernels[2](self.slots, self.ranks, _shift(self.slots.size), keys, out)
+            return out
+        if not self.keys.size:
+            return np.full(keys.size, -1, dtype=np.int64)
+        where = np.minimum(np.searchsorted(self.keys, keys), self.keys.size - 1)
+        return np.where(self.keys[where] == keys, where, -1)
+
+
+def _shift(size: int) -> np.uint64:
+    return np.uint64(64 - (size.bit_length() - 1))
+
+
+def count(arrays: Iterable[np.ndarray]) -> KeyCounts:
+    """Count how often every key occurs across ``arrays`` (of ``uint32``).
+
+    With arrays of unique keys per document, the counts are document frequencies.
+    """
+    kernels = _kernels()
+    if kernels is None:
+        return _count_numpy(arrays)
+    insert, place, _ = kernels
+    slots = np.zeros(1 << _MIN_BITS, dtype=np.uint64)
+    counts = np.zeros(1 << _MIN_BITS, dtype=np.int64)
+    used = 0
+    for block in _blocks(arrays):
+        start = 0
+        while start < block.size:
+            limit = slots.size // 2
+            start, used = insert(slots, counts, _shift(slots.size), block, start, used, limit)
+            if start < block.size:  # half full: double the table and go on
+                slots, counts = _grown(place, slots, counts)
+    return _finish(slots, counts)
+
+
+def _grown(place: Any, slots: np.ndarray, counts: np.ndarray) -> tuple[Any, Any]:
+    """A table twice as large holding the same keys and counts."""
+    held = slots != 0
+    bigger = np.zeros(slots.size * 2, dtype=np.uint64)
+    tallies = np.zeros(slots.size * 2, dtype=np.int64)
+    place(bigger, tallies, _shift(bigger.size), slots[held], counts[held])
+    return bigger, tallies
+
+
+def _finish(slots: np.ndarray, counts: np.ndarray) -> KeyCounts:
+    held = np.flatnonzero(slots)
+    keys = (slots[held] - np.uint64(1)).astype(np.uint32)
+    order = np.argsort(keys, kind="stable")
+    ranks = np.full(slots.size, -1, dtype=np.int64)
+    ranks[held[order]] = np.arange(order.size)
+    return KeyCounts(keys[order], counts[held][order], slots, ranks)
+
+
+def _blocks(arrays: Iterable[np.ndarray]) -> Iterable[np.ndarray]:
+    """The arrays joined into blocks of about ``_CHUNK`` keys, so kernel calls are few."""
+    pending: list[np.ndarray] = []
+    size = 0
+    for array in arrays:
+        pending.append(array)
+        size += array.size
+        if size >= _CHUNK:
+            yield np.concatenate(pending).astype(np.uint32, copy=False)
+            pending, size = [], 0
+    if size:
+        yield np.concatenate(pending).astype(np.uint32, copy=False)
+
+
+def _count_numpy(arrays: Iterable[np.ndarray]) -> KeyCounts:
+    """:func:`count` by sorting: the reference, and the path without numba."""
+    parts = [np.asarray(a, dtype=np.uint32) for a in arrays]
+    keys, counts = np.unique(np.concatenate([np.zeros(0, np.uint32), *parts]), return_counts=True)
+    empty = np.zeros(0, dtype=np.uint64)
+    return KeyCounts(keys, counts.astype(np.int64), empty, np.zeros(0, dtype=np.int64))
