@@ -80,3 +80,25 @@ def test_strip_keeps_lines_in_order(text):
     kept = split_lines(strip(text, None, Boilerplate()))
     lines = split_lines(text)
     assert all(line in lines for line in kept)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_line_key_fast_path_equals_the_normalised_line(line):
+    import xxhash
+
+    from newsdedup.boilerplate import line_key
+    from newsdedup.clean import normalize
+
+    assert line_key(line) == xxhash.xxh3_64_intdigest(normalize(line).encode("utf-8"))
+
+
+def test_a_learned_line_reports_every_document_that_carries_it():
+    from newsdedup.boilerplate import learn
+    from newsdedup.config import BoilerplateConfig
+
+    docs = [("site", f"Story {i} is here.\nFollow the Daily on Mastodon!") for i in range(7)]
+    docs += [("other", "Follow the Daily on Mastodon!")]
+    bp = learn(docs, BoilerplateConfig(min_docs=5))
+    assert [(r.source, r.text, r.documents) for r in bp.lines] == [
+        ("site", "Follow the Daily on Mastodon!", 7)
+    ]

@@ -30,6 +30,7 @@ import xxhash
 from newsdedup.clean import normalize
 from newsdedup.config import BoilerplateConfig
 from newsdedup.data import Document
+from newsdedup.shingle import _ascii_table
 
 # Lines of furniture that many sites share. Matched on the normalised line (lower case,
 # punctuation as spaces) of at most _PATTERN_MAX_WORDS words, so that a sentence of an
@@ -51,6 +52,8 @@ _PATTERNS = re.compile(
     r")$"
 )
 _PATTERN_MAX_WORDS = 25
+_MULTIPLIER = 0x9E3779B97F4A7C15
+_MASK = (1 << 64) - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +102,20 @@ def split_lines(text: str) -> list[str]:
 
 
 def line_key(line: str) -> int:
-    """The key of a line: XXH3-64 of its normalised form."""
+    """The key of a line: XXH3-64 of its normalised form.
+
+    An ASCII line is normalised as bytes (the table of :func:`newsdedup.shingle._ascii_table`
+    gives what :func:`~newsdedup.clean.normalize` gives, several times faster).
+    """
+    if line.isascii():
+        words = line.encode("ascii").translate(_ascii_table()).split()
+        return xxhash.xxh3_64_intdigest(b" ".join(words))
     return xxhash.xxh3_64_intdigest(normalize(line).encode("utf-8"))
+
+
+def _counted_key(source_key: int, line: int) -> int:
+    """One integer for (source, line), so the learning counter holds no tuples."""
+    return ((line * _MULTIPLIER) ^ source_key) & _MASK
 
 
 def is_pattern(line: str) -> bool:
@@ -112,31 +127,36 @@ def is_pattern(line: str) -> bool:
 def learn(docs: Iterable[tuple[str | None, str]], cfg: BoilerplateConfig) -> Boilerplate:
     """Learn each source's furniture from ``(source, text)`` of distinct documents.
 
-    Gathers one counter of line keys per source, because a line is furniture only once
-    it has been seen in ``cfg.min_docs`` documents. Pass each exact text once.
+    Counts every (source, line) once per document, as one integer, because a line is
+    furniture only once it has been seen in ``cfg.min_docs`` documents; a line's text is
+    kept from the document that makes it furniture, so memory holds counts, not the
+    corpus's lines. Pass each exact text once.
     """
     if not cfg.enabled:
         return Boilerplate(patterns=False)
-    counts: Counter[tuple[str, int]] = Counter()
-    first: dict[tuple[str, int], str] = {}
+    counts: Counter[int] = Counter()
+    learned: dict[int, tuple[str, int, str]] = {}  # counted key -> (source, line key, line)
+    salts: dict[str, int] = {}
     for source, text in docs:
         if source is None:
             continue
-        keys: dict[tuple[str, int], str] = {}
+        salt = salts.get(source)
+        if salt is None:
+            salt = salts[source] = xxhash.xxh3_64_intdigest(source.encode("utf-8", "replace"))
+        keys: dict[int, str] = {}
         for line in split_lines(text):
-            keys.setdefault((source, line_key(line)), line)
-        counts.update(keys.keys())
+            keys.setdefault(line_key(line), line)
         for key, line in keys.items():
-            first.setdefault(key, line)
-    learned = {key: n for key, n in counts.items() if n >= cfg.min_docs}
+            counted = _counted_key(salt, key)
+            seen = counts[counted] = counts[counted] + 1
+            if seen == cfg.min_docs:
+                learned[counted] = (source, key, line)
     rows = sorted(
-        (
-            FurnitureLine(source, first[(source, key)][:300], n)
-            for (source, key), n in learned.items()
-        ),
+        (FurnitureLine(source, line[:300], counts[c]) for c, (source, _, line) in learned.items()),
         key=lambda row: (-row.documents, row.source, row.text),
     )
-    return Boilerplate(frozenset(learned), tuple(rows), cfg.patterns)
+    keys_learned = frozenset((source, key) for source, key, _ in learned.values())
+    return Boilerplate(keys_learned, tuple(rows), cfg.patterns)
 
 
 def learn_from_documents(docs: Iterable[Document], cfg: BoilerplateConfig) -> Boilerplate:
