@@ -126,3 +126,31 @@ def test_reuters_every_group_of_identical_texts_is_found(shared_data: Path, tmp_
     assert [c for c in groups if len(set(c)) > 1] == []
     copies = sum(len(c) - 1 for c in groups)
     assert result.stats["kind_exact"] >= copies  # normalisation finds more than bytes do
+
+
+def test_large_corpora_hold_fewer_character_ngrams(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import newsdedup.rewrite as rewrite
+    from newsdedup.config import RewriteConfig
+
+    assert rewrite.auto_sample(RewriteConfig(), 125_000) == 1
+    assert rewrite.auto_sample(RewriteConfig(), 125_001) == 2
+    assert rewrite.auto_sample(RewriteConfig(), 1_000_000) == 8
+    assert rewrite.auto_sample(RewriteConfig(sample=3), 1_000_000) == 3
+
+    monkeypatch.setattr(rewrite, "_GRAM_DOCUMENTS", 10)
+    corpus = generate(n_stories=20, copies=1.0, seed=2)
+    write_jsonl(corpus, tmp_path / "in.jsonl")
+    report = run([tmp_path / "in.jsonl"], tmp_path / "out", Config())
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    n = len(corpus.documents())
+    expected = 1
+    while n > 10 * expected:  # the smallest power of two that holds 10 documents' worth
+        expected *= 2
+    assert manifest["config"]["rewrite"]["sample"] == expected
+    assert report.result.stats["documents"] == n
+    sampled = dedup(corpus.documents(), Config())  # the same choice in memory
+    assert {r.cluster_id for r in sampled.assignments} == {
+        r.cluster_id for r in report.result.assignments
+    }

@@ -216,7 +216,9 @@ class RewriteConfig:
         enabled: Whether rewrites are looked for at all.
         char_size: Characters per n-gram.
         sample: Keep one n-gram in ``sample``, chosen by hash (the same in every text), to
-            bound memory and time; 1 keeps all.
+            bound memory and time; 1 keeps all; 0 chooses by corpus size: all up to
+            125,000 documents, then 2, 4, 8 ... so that about 250 million n-grams are
+            held (1 in 8 for a million articles).
         threshold: Score at which two texts from different sources published within
             ``window_days`` of each other are a rewrite.
         undated: Score needed when either date is unknown.
@@ -234,7 +236,7 @@ class RewriteConfig:
 
     enabled: bool = True
     char_size: int = 5
-    sample: int = 1
+    sample: int = 0
     threshold: float = 0.08
     undated: float = 0.18
     undated_containment: float = 0.2
@@ -247,7 +249,7 @@ class RewriteConfig:
         _check(
             2 <= self.char_size <= 16, f"rewrite.char_size must be 2 to 16; got {self.char_size}"
         )
-        _check(1 <= self.sample <= 64, f"rewrite.sample must be 1 to 64; got {self.sample}")
+        _check(0 <= self.sample <= 64, f"rewrite.sample must be 0 (auto) to 64; got {self.sample}")
         _check(0 <= self.undated_containment <= 1, "rewrite.undated_containment must be in [0, 1]")
         for name in ("threshold", "undated", "same_source"):
             _check_fraction(f"rewrite.{name}", getattr(self, name))

@@ -23,7 +23,7 @@ from newsdedup.data import DedupResult, Document, Fingerprint, Match, Origin, Sk
 from newsdedup.errors import InputError, NewsDedupError
 from newsdedup.fingerprint import signatures
 from newsdedup.lsh import Banding, candidate_pairs, choose_banding
-from newsdedup.rewrite import LazyWeights, char_grams, rarity
+from newsdedup.rewrite import LazyWeights, char_grams, rarity, settled
 from newsdedup.rewrite import candidates as rewrite_candidates
 from newsdedup.shingle import shingles
 from newsdedup.verify import Rewrites, verify
@@ -185,6 +185,7 @@ def dedup(docs: Iterable[Document], config: Config | None = None) -> DedupResult
 
     config = config or Config()
     docs = list(_unique_ids(docs))
+    config = _settled(config, len(docs))
     furniture = learn_from_documents(docs, config.boilerplate)
     fingerprints = list(fingerprint_stream(docs, config, furniture=furniture))
     result = dedup_fingerprints(fingerprints, config, furniture=furniture)
@@ -245,14 +246,35 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
     timings[stage] = round(time.perf_counter() - start, 3)
 
 
-def _learn_inputs(inputs: Sequence[str | Path], config: Config) -> Boilerplate:
-    """First pass over the inputs: learn each source's furniture (texts are not kept)."""
+def _survey(inputs: Sequence[str | Path], config: Config) -> tuple[Boilerplate, int]:
+    """First pass over the inputs: learn each source's furniture and count the documents.
+
+    Texts are not kept. The count settles how many character n-grams rewrites hold
+    (:func:`newsdedup.rewrite.auto_sample`); the pass is skipped when neither is needed.
+    """
     from newsdedup.read import read
 
+    needs_count = config.rewrite.enabled and not config.rewrite.sample
+    if not config.boilerplate.enabled and not needs_count:
+        return Boilerplate(patterns=False), 0
+    documents = 0
+
+    def counted() -> Iterator[Document]:
+        nonlocal documents
+        for item in read(inputs, config.read):
+            if isinstance(item, Document):
+                documents += 1
+                yield item
+
     if not config.boilerplate.enabled:
-        return Boilerplate(patterns=False)
-    docs = (item for item in read(inputs, config.read) if isinstance(item, Document))
-    return learn_from_documents(docs, config.boilerplate)
+        return Boilerplate(patterns=False), sum(1 for _ in counted())
+    furniture = learn_from_documents(counted(), config.boilerplate)
+    return furniture, documents
+
+
+def _settled(config: Config, documents: int) -> Config:
+    """``config`` with the choices that depend on the corpus size made."""
+    return replace(config, rewrite=settled(config.rewrite, documents))
 
 
 def _documents(
@@ -339,7 +361,8 @@ def run(
     config = config or Config()
     timings: dict[str, float] = {}
     with _timed(timings, "learn_boilerplate"):
-        furniture = _learn_inputs(inputs, config)
+        furniture, documents = _survey(inputs, config)
+    config = _settled(config, documents)
     with _timed(timings, "read_and_fingerprint"):
         fingerprints, origins, skipped = _fingerprint_inputs(
             inputs, config, furniture, progress, workers

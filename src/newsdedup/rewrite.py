@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, overload
 
 import numpy as np
@@ -41,7 +41,30 @@ def char_grams(normalized: str, cfg: RewriteConfig) -> np.ndarray:
     if not normalized:
         return _EMPTY
     grams = combine(char_hashes(normalized), cfg.char_size)
-    return grams if cfg.sample == 1 else grams[grams % np.uint32(cfg.sample) == 0]
+    return grams if cfg.sample <= 1 else grams[grams % np.uint32(cfg.sample) == 0]
+
+
+_GRAM_DOCUMENTS = 125_000  # documents whose every n-gram is held (about 1 GB of them)
+
+
+def auto_sample(cfg: RewriteConfig, documents: int) -> int:
+    """One n-gram in how many is held: ``cfg.sample``, or by corpus size when it is 0.
+
+    All up to 125,000 documents, then the smallest power of two that keeps the n-grams
+    held to what 125,000 documents hold in full: memory and the time to weigh them stay
+    bounded as the corpus grows, at the cost of a noisier similarity (see the README).
+    """
+    if cfg.sample:
+        return cfg.sample
+    sample = 1
+    while documents > _GRAM_DOCUMENTS * sample and sample < 64:
+        sample *= 2
+    return sample
+
+
+def settled(cfg: RewriteConfig, documents: int) -> RewriteConfig:
+    """``cfg`` with its n-gram sample chosen for a corpus of ``documents``."""
+    return replace(cfg, sample=auto_sample(cfg, documents))
 
 
 @dataclass(frozen=True, slots=True)

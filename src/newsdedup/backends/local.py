@@ -146,7 +146,7 @@ def _grams(keys: list[str], normalized: list[str], config: Config) -> list[np.nd
     """Rewrites' character n-grams of a chunk, as the per-document path makes them."""
     if not config.rewrite.enabled:
         return [_EMPTY if not key else None for key in keys]
-    sets = char_gram_sets(normalized, config.rewrite.char_size, config.rewrite.sample)
+    sets = char_gram_sets(normalized, config.rewrite.char_size, max(config.rewrite.sample, 1))
     return [s if key else _EMPTY for key, s in zip(keys, sets, strict=True)]
 
 
