@@ -1,11 +1,12 @@
 """Throughput of newsdedup against the Python MinHash peers: one command, one run.
 
-    python benchmarks/throughput.py [--quick] [--million] [--workers N] [--json out.json]
+    python benchmarks/throughput.py [--quick] [--part1] [--million] [--workers N] [--json out.json]
 
-Part 1, fingerprints per second on one core, one corpus (synthetic wire articles of about
-2.8 KB from ``newsdedup.synthetic.iter_articles``), texts in, 128-value signatures out, every
-method doing its own tokenising and shingling (word 3-grams):
-newsdedup (its default scheme, one process), datasketch ``MinHash.update`` per shingle,
+Part 1 (alone with ``--part1``), fingerprints per second on one core, one corpus (synthetic
+wire articles of about 2.8 KB from ``newsdedup.synthetic.iter_articles``), texts in, 128-value
+signatures out, every method doing its own tokenising and shingling (word 3-grams):
+newsdedup (its default scheme, one process; the compiled kernels, and the numpy path they
+fall back to with ``NEWSDEDUP_JIT=0``), datasketch ``MinHash.update`` per shingle,
 datasketch ``MinHash.bulk``, rensa ``RMinHash`` and a plain numpy implementation (xxhash per
 shingle, affine permutations modulo a Mersenne prime as one numpy product per document).
 
@@ -78,6 +79,23 @@ def _newsdedup_full(texts: Sequence[str]) -> int:
 
 def newsdedup_sigs(texts: Sequence[str]) -> int:
     return _newsdedup(texts, "oph")
+
+
+def _numpy_path(func: Callable[[Sequence[str]], int]) -> Callable[[Sequence[str]], int]:
+    """``func`` with the compiled kernels switched off (``NEWSDEDUP_JIT=0``): the numpy path."""
+
+    def run(texts: Sequence[str]) -> int:
+        before = os.environ.get("NEWSDEDUP_JIT")
+        os.environ["NEWSDEDUP_JIT"] = "0"
+        try:
+            return func(texts)
+        finally:
+            if before is None:
+                del os.environ["NEWSDEDUP_JIT"]
+            else:
+                os.environ["NEWSDEDUP_JIT"] = before
+
+    return run
 
 
 def newsdedup_affine32_sigs(texts: Sequence[str]) -> int:
@@ -267,7 +285,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--tmp", type=Path, default=Path("/tmp/newsdedup-bench"))
     parser.add_argument("--json", type=Path, help="write every figure here")
-    parser.add_argument("--skip-e2e", action="store_true", help="fingerprints only")
+    parser.add_argument(
+        "--skip-e2e", "--part1", action="store_true", help="part 1 only: fingerprints"
+    )
     parser.add_argument(
         "--synthetic-args",
         default="",
@@ -286,7 +306,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"Fingerprints, one core, {n_fp} synthetic articles of {mean_kb:.2f} KB on average")
     methods: dict[str, tuple[Callable[[Sequence[str]], int], int]] = {
         "newsdedup oph": (newsdedup_sigs, n_fp),
+        "newsdedup oph, numpy path": (_numpy_path(newsdedup_sigs), n_fp),
         "newsdedup full fingerprint": (_newsdedup_full, n_fp),
+        "newsdedup full, numpy path": (_numpy_path(_newsdedup_full), slow * 2),
         "newsdedup affine32": (newsdedup_affine32_sigs, slow * 2),
         "datasketch MinHash.update": (datasketch_update, slow),
         "datasketch MinHash.bulk": (datasketch_bulk, slow),

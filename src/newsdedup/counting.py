@@ -12,13 +12,14 @@ numba (or with ``NEWSDEDUP_JIT=0``) the same results come from numpy's sort and 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import numpy as np
+
+from newsdedup.jit import allowed
 
 _MIN_BITS = 16
 _CHUNK = 1 << 22  # keys per kernel call
@@ -27,7 +28,7 @@ _CHUNK = 1 << 22  # keys per kernel call
 @cache
 def _kernels() -> Any:
     """The compiled kernels, or ``None`` when numba is missing or ``NEWSDEDUP_JIT=0``."""
-    if os.environ.get("NEWSDEDUP_JIT", "1") == "0":
+    if not allowed():
         return None
     try:
         from newsdedup import counting_kernels

@@ -43,6 +43,28 @@ class Permutations:
     b: np.ndarray
 
 
+@dataclass(frozen=True, slots=True)
+class ChunkPrints:
+    """Fingerprints of a batch of texts as columns, as the numpy path and the kernels give them.
+
+    Attributes:
+        digests: Exact-duplicate key of each normalised text (empty for empty text).
+        lengths: Characters of each normalised text.
+        shingles: Every text's sorted unique shingles, one after the other (``uint32``).
+        bounds: ``shingles[bounds[i]:bounds[i + 1]]`` are text ``i``'s.
+        signatures: ``len(texts) x num_perm`` MinHash signatures.
+        grams: Each text's sorted unique sampled character n-grams (``None`` when rewrites
+            are off).
+    """
+
+    digests: list[str]
+    lengths: list[int]
+    shingles: np.ndarray
+    bounds: list[int]
+    signatures: np.ndarray
+    grams: list[np.ndarray] | None
+
+
 @cache
 def permutations(cfg: MinHashConfig) -> Permutations:
     """Return datasketch's permutations for this config (computed once per config)."""

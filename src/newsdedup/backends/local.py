@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from functools import cache
 from itertools import accumulate, islice, pairwise
 from typing import Any, BinaryIO
 
@@ -26,7 +27,8 @@ from newsdedup.boilerplate import Boilerplate, source_of, strip
 from newsdedup.clean import digest, normalize
 from newsdedup.config import Config
 from newsdedup.data import Document, Fingerprint
-from newsdedup.fingerprint import window_signatures
+from newsdedup.fingerprint import ChunkPrints, window_signatures
+from newsdedup.jit import allowed
 from newsdedup.shingle import char_gram_sets, shingle_and_window, window_texts
 
 CHUNK = 256
@@ -104,9 +106,65 @@ def _intern(value: str | None) -> str | None:
     return None if value is None else sys.intern(value)
 
 
+def use_jit() -> bool:
+    """Whether fingerprints come from the compiled kernels or from numpy: the one switch.
+
+    The kernels (:mod:`newsdedup.kernels`, numba) are used when numba imports, unless the
+    environment sets ``NEWSDEDUP_JIT=0``; numpy (:mod:`newsdedup.shingle`,
+    :mod:`newsdedup.fingerprint`) is the reference and the fallback. Both give the same
+    fingerprints bit for bit, so the switch changes speed, never results. Worker processes
+    inherit the environment, so they decide alike.
+    """
+    return allowed() and _kernels_import()
+
+
+@cache
+def _kernels_import() -> bool:
+    """Whether :mod:`newsdedup.kernels` imports (numba installed and working)."""
+    try:
+        import newsdedup.kernels  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def fingerprint_texts(texts: Sequence[str], config: Config) -> np.ndarray:
     """MinHash signatures (``len(texts) x num_perm``) of raw texts: the hot path alone."""
+    if use_jit():
+        from newsdedup import kernels
+
+        return kernels.fingerprint_texts(texts, config)
     return window_signatures(window_texts(texts, config.shingle), config.minhash)
+
+
+def numpy_columns(texts: Sequence[str], config: Config) -> ChunkPrints:
+    """Digests, lengths, shingle sets, signatures and character n-grams of raw texts (numpy).
+
+    The reference that :func:`newsdedup.kernels.fingerprint_columns` equals.
+    """
+    batch, windows = shingle_and_window(texts, config.shingle)
+    sizes = [s.size for s in batch.shingles]
+    grams = None
+    if config.rewrite.enabled:
+        rewrite = config.rewrite
+        grams = char_gram_sets(batch.normalized, rewrite.char_size, max(rewrite.sample, 1))
+    return ChunkPrints(
+        digests=batch.digests,
+        lengths=batch.lengths,
+        shingles=np.concatenate([_EMPTY, *batch.shingles]),
+        bounds=[0, *accumulate(sizes)],
+        signatures=window_signatures(windows, config.minhash),
+        grams=grams,
+    )
+
+
+def columns(texts: Sequence[str], config: Config) -> ChunkPrints:
+    """:func:`numpy_columns` of raw texts, from the kernels when :func:`use_jit` says so."""
+    if use_jit():
+        from newsdedup import kernels
+
+        return kernels.fingerprint_columns(texts, config)
+    return numpy_columns(texts, config)
 
 
 def fingerprint_slim(
@@ -121,32 +179,30 @@ def fingerprint_slim(
     furniture = furniture or Boilerplate(patterns=False)
     sites = [source_of(doc[3], doc[4]) for doc in docs]
     bodies = [strip(doc[1], site, furniture) for doc, site in zip(docs, sites, strict=True)]
-    batch, windows = shingle_and_window(bodies, config.shingle)
-    keys, lengths = batch.digests, batch.lengths
+    prints = columns(bodies, config)
+    keys, lengths = prints.digests, prints.lengths
     for i, (doc, body) in enumerate(zip(docs, bodies, strict=True)):
         if body is not doc[1]:  # furniture was stripped: key and length are of the whole text
             norm = normalize(doc[1])
             keys[i], lengths[i] = (digest(norm) if norm else ""), len(norm)
-    sizes = [s.size for s in batch.shingles]
     return FingerprintChunk(
         ids=[doc[0] for doc in docs],
         digests=keys,
         lengths=lengths,
         published=[doc[2] for doc in docs],
         sources=[doc[3] for doc in docs],
-        shingles=np.concatenate([np.zeros(0, dtype=np.uint32), *batch.shingles]),
-        bounds=[0, *accumulate(sizes)],
-        signatures=window_signatures(windows, config.minhash),
-        grams=_grams(keys, batch.normalized, config),
+        shingles=prints.shingles,
+        bounds=prints.bounds,
+        signatures=prints.signatures,
+        grams=_grams(keys, prints.grams),
         sites=sites,
     )
 
 
-def _grams(keys: list[str], normalized: list[str], config: Config) -> list[np.ndarray | None]:
+def _grams(keys: list[str], sets: list[np.ndarray] | None) -> list[np.ndarray | None]:
     """Rewrites' character n-grams of a chunk, as the per-document path makes them."""
-    if not config.rewrite.enabled:
+    if sets is None:
         return [_EMPTY if not key else None for key in keys]
-    sets = char_gram_sets(normalized, config.rewrite.char_size, max(config.rewrite.sample, 1))
     return [s if key else _EMPTY for key, s in zip(keys, sets, strict=True)]
 
 
