@@ -34,7 +34,12 @@ def _kernels() -> Any:
         from newsdedup import counting_kernels
     except ImportError:  # pragma: no cover - numba is a dependency; this is the fallback
         return None
-    return counting_kernels.insert, counting_kernels.place, counting_kernels.lookup
+    return (
+        counting_kernels.insert,
+        counting_kernels.place,
+        counting_kernels.lookup,
+        counting_kernels.gather,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +71,60 @@ class KeyCounts:
         where = np.minimum(np.searchsorted(self.keys, keys), self.keys.size - 1)
         return np.where(self.keys[where] == keys, where, -1)
 
+    def gather(
+        self,
+        keys: np.ndarray,
+        offsets: np.ndarray,
+        values: np.ndarray,
+        missing: float,
+        counted: tuple[int, int],
+        sample: int = 1,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Sum and select, run by run, the values of keys found by :meth:`find`.
+
+        Args:
+            keys: Runs of keys, one after the other.
+            offsets: ``keys[offsets[r]:offsets[r + 1]]`` is run ``r``.
+            values: A value per distinct key (by position in :attr:`keys`).
+            missing: The value of a key that was never counted.
+            counted: ``(low, high)``: an entry is selected when its key was counted that
+                many times (inclusive) ...
+            sample: ... and the key is divisible by ``sample``.
+
+        Returns:
+            Each run's sum, and the selected entries' runs, key positions and values.
+        """
+        keys = np.ascontiguousarray(keys, dtype=np.uint32)
+        offsets = np.ascontiguousarray(offsets, dtype=np.int64)
+        sums = np.empty(offsets.size - 1, dtype=np.float64)
+        kernels = _kernels()
+        if kernels is not None and self.slots.size:
+            runs, where, chosen = kernels[3](
+                self.slots,
+                self.ranks,
+                self.counts,
+                _shift(self.slots.size),
+                keys,
+                offsets,
+                np.ascontiguousarray(values, dtype=np.float64),
+                float(missing),
+                counted[0],
+                counted[1],
+                np.uint32(sample),
+                sums,
+            )
+            return sums, runs, where, chosen
+        where = self.find(keys)
+        found = where >= 0
+        value = np.where(found, values[np.maximum(where, 0)] if values.size else 0.0, missing)
+        run = np.repeat(np.arange(offsets.size - 1, dtype=np.int64), np.diff(offsets))
+        sums[:] = np.bincount(run, value, minlength=offsets.size - 1)
+        seen = np.where(found, self.counts[np.maximum(where, 0)] if self.counts.size else 0, 0)
+        keep = found & (seen >= counted[0]) & (seen <= counted[1])
+        if sample > 1:
+            keep &= keys % np.uint32(sample) == 0
+        return sums, run[keep], where[keep], value[keep]
+
 
 def _shift(size: int) -> np.uint64:
     return np.uint64(64 - (size.bit_length() - 1))
@@ -79,7 +138,7 @@ def count(arrays: Iterable[np.ndarray]) -> KeyCounts:
     kernels = _kernels()
     if kernels is None:
         return _count_numpy(arrays)
-    insert, place, _ = kernels
+    insert, place, _, _ = kernels
     slots = np.zeros(1 << _MIN_BITS, dtype=np.uint64)
     counts = np.zeros(1 << _MIN_BITS, dtype=np.int64)
     used = 0
