@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import xxhash
@@ -55,8 +56,8 @@ _WHOLE = re.compile(
     r"|copyright .*|© .*"
 )
 _PATTERN_MAX_WORDS = 25
-_MULTIPLIER = 0x9E3779B97F4A7C15
-_MASK = (1 << 64) - 1
+_MULTIPLIER = 0x9E3779B97F4A7C15  # mixes a line's key before the source's salt
+_MASK = (1 << 63) - 1  # below 2**63: the counting table keeps key + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,17 +77,20 @@ class FurnitureLine:
 
 @dataclass(frozen=True, slots=True)
 class Boilerplate:
-    """What is furniture: learned line keys per source, plus the report rows.
+    """What is furniture: learned line keys, plus the report rows.
 
     Attributes:
-        keys: ``(source, line key)`` pairs of learned furniture.
+        keys: One integer per (source, line) of learned furniture (:func:`furniture_key`).
         lines: The learned lines, most frequent first, for the report.
         patterns: Whether the fixed patterns apply.
+        documents: How many distinct documents carry each learned key (what ``lines``
+            report; kept so lines can be named after learning, see :func:`named`).
     """
 
-    keys: frozenset[tuple[str, int]] = frozenset()
+    keys: frozenset[int] = frozenset()
     lines: tuple[FurnitureLine, ...] = ()
     patterns: bool = True
+    documents: Mapping[int, int] = field(default_factory=dict)
 
 
 def source_of(source: str | None, url: str | None) -> str | None:
@@ -129,49 +133,76 @@ def _patterned(norm: str) -> bool:
     )
 
 
-def _counted_key(source_key: int, line: int) -> int:
-    """One integer for (source, line), so the learning counter holds no tuples."""
-    return ((line * _MULTIPLIER) ^ source_key) & _MASK
-
-
 def is_pattern(line: str) -> bool:
     """Whether a line is common furniture by its wording alone."""
     return _patterned(normal_line(line))
 
 
+@lru_cache(maxsize=1 << 12)
+def _salt(source: str) -> int:
+    return xxhash.xxh3_64_intdigest(source.encode("utf-8", "replace"))
+
+
+def furniture_key(source: str, norm: str) -> int:
+    """One integer for (source, normalised line): what learning counts and stripping looks up."""
+    return ((_key(norm) * _MULTIPLIER) ^ _salt(source)) & _MASK
+
+
+def keyed_lines(source: str, text: str) -> dict[int, str]:
+    """Each distinct line of a document by its :func:`furniture_key`, first occurrence kept."""
+    keyed: dict[int, str] = {}
+    for line in split_lines(text):
+        keyed.setdefault(furniture_key(source, normal_line(line)), line)
+    return keyed
+
+
+def learned(counts: Mapping[int, int], cfg: BoilerplateConfig) -> Boilerplate:
+    """The furniture of line counts (keys counted once per distinct document); lines unnamed.
+
+    Name them with :func:`named` from the texts, or let :func:`learn` do both at once.
+    """
+    if not cfg.enabled:
+        return Boilerplate(patterns=False)
+    kept = {key: n for key, n in counts.items() if n >= cfg.min_docs}
+    return Boilerplate(frozenset(kept), (), cfg.patterns, kept)
+
+
+def named(bp: Boilerplate, seen: Mapping[int, tuple[str, str]]) -> Boilerplate:
+    """``bp`` with its report rows: each learned key's source and line as first seen.
+
+    Args:
+        bp: Learned furniture.
+        seen: ``(source, line)`` of learned keys, as :func:`strip` records them.
+    """
+    rows = sorted(
+        (
+            FurnitureLine(seen[key][0], seen[key][1][:300], n)
+            for key, n in bp.documents.items()
+            if key in seen
+        ),
+        key=lambda row: (-row.documents, row.source, row.text),
+    )
+    return replace(bp, lines=tuple(rows))
+
+
 def learn(docs: Iterable[tuple[str | None, str]], cfg: BoilerplateConfig) -> Boilerplate:
     """Learn each source's furniture from ``(source, text)`` of distinct documents.
 
-    Counts every (source, line) once per document, as one integer, because a line is
-    furniture only once it has been seen in ``cfg.min_docs`` documents; a line's text is
-    kept from the document that makes it furniture, so memory holds counts, not the
-    corpus's lines. Pass each exact text once.
+    Counts every (source, line) once per document, because a line is furniture only
+    once it has been seen in ``cfg.min_docs`` documents. Pass each exact text once.
     """
     if not cfg.enabled:
         return Boilerplate(patterns=False)
     counts: Counter[int] = Counter()
-    learned: dict[int, tuple[str, int, str]] = {}  # counted key -> (source, line key, line)
-    salts: dict[str, int] = {}
+    first: dict[int, tuple[str, str]] = {}
     for source, text in docs:
         if source is None:
             continue
-        salt = salts.get(source)
-        if salt is None:
-            salt = salts[source] = xxhash.xxh3_64_intdigest(source.encode("utf-8", "replace"))
-        keys: dict[int, str] = {}
-        for line in split_lines(text):
-            keys.setdefault(line_key(line), line)
-        for key, line in keys.items():
-            counted = _counted_key(salt, key)
-            seen = counts[counted] = counts[counted] + 1
-            if seen == cfg.min_docs:
-                learned[counted] = (source, key, line)
-    rows = sorted(
-        (FurnitureLine(source, line[:300], counts[c]) for c, (source, _, line) in learned.items()),
-        key=lambda row: (-row.documents, row.source, row.text),
-    )
-    keys_learned = frozenset((source, key) for source, key, _ in learned.values())
-    return Boilerplate(keys_learned, tuple(rows), cfg.patterns)
+        keyed = keyed_lines(source, text)
+        counts.update(keyed.keys())
+        for key, line in keyed.items():
+            first.setdefault(key, (source, line))
+    return named(learned(counts, cfg), first)
 
 
 def learn_from_documents(docs: Iterable[Document], cfg: BoilerplateConfig) -> Boilerplate:
@@ -193,16 +224,38 @@ def learn_from_documents(docs: Iterable[Document], cfg: BoilerplateConfig) -> Bo
 
 def is_furniture(line: str, source: str | None, bp: Boilerplate) -> bool:
     """Whether one line of a document from ``source`` is furniture."""
+    return _furniture(line, source, bp, None)
+
+
+def _furniture(
+    line: str,
+    source: str | None,
+    bp: Boilerplate,
+    seen: MutableMapping[int, tuple[str, str]] | None,
+) -> bool:
     norm = normal_line(line)
-    if source is not None and bp.keys and (source, _key(norm)) in bp.keys:
-        return True
+    if source is not None and bp.keys:
+        key = furniture_key(source, norm)
+        if key in bp.keys:
+            if seen is not None and key not in seen:
+                seen[key] = (source, line)
+            return True
     return bp.patterns and _patterned(norm)
 
 
-def strip(text: str, source: str | None, bp: Boilerplate) -> str:
-    """The text without its furniture lines; the text itself if none, or nothing else, is."""
+def strip(
+    text: str,
+    source: str | None,
+    bp: Boilerplate,
+    seen: MutableMapping[int, tuple[str, str]] | None = None,
+) -> str:
+    """The text without its furniture lines; the text itself if none, or nothing else, is.
+
+    With ``seen``, each learned line met for the first time is recorded there as
+    ``key: (source, line)``, to name the learned lines (:func:`named`).
+    """
     if not bp.keys and not bp.patterns:
         return text
     lines = split_lines(text)
-    kept = [line for line in lines if not is_furniture(line, source, bp)]
+    kept = [line for line in lines if not _furniture(line, source, bp, seen)]
     return "\n".join(kept) if kept and len(kept) < len(lines) else text

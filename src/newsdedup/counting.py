@@ -60,7 +60,7 @@ class KeyCounts:
 
     def find(self, keys: np.ndarray) -> np.ndarray:
         """The position of each key in :attr:`keys` (``int64``), or -1 where it is absent."""
-        keys = np.ascontiguousarray(keys, dtype=np.uint32)
+        keys = np.ascontiguousarray(keys, dtype=self.keys.dtype)
         kernels = _kernels()
         if kernels is not None and self.slots.size:
             out = np.empty(keys.size, dtype=np.int64)
@@ -94,7 +94,7 @@ class KeyCounts:
         Returns:
             Each run's sum, and the selected entries' runs, key positions and values.
         """
-        keys = np.ascontiguousarray(keys, dtype=np.uint32)
+        keys = np.ascontiguousarray(keys, dtype=self.keys.dtype)
         offsets = np.ascontiguousarray(offsets, dtype=np.int64)
         sums = np.empty(offsets.size - 1, dtype=np.float64)
         kernels = _kernels()
@@ -131,25 +131,28 @@ def _shift(size: int) -> np.uint64:
 
 
 def count(arrays: Iterable[np.ndarray]) -> KeyCounts:
-    """Count how often every key occurs across ``arrays`` (of ``uint32``).
+    """Count how often every key occurs across ``arrays``.
 
-    With arrays of unique keys per document, the counts are document frequencies.
+    Keys are ``uint32``, or ``uint64`` below ``2**63``. With arrays of unique keys per
+    document, the counts are document frequencies.
     """
     kernels = _kernels()
     if kernels is None:
         return _count_numpy(arrays)
     insert, place, _, _ = kernels
+    dtype = np.dtype(np.uint32)
     slots = np.zeros(1 << _MIN_BITS, dtype=np.uint64)
     counts = np.zeros(1 << _MIN_BITS, dtype=np.int64)
     used = 0
     for block in _blocks(arrays):
+        dtype = block.dtype
         start = 0
         while start < block.size:
             limit = slots.size // 2
             start, used = insert(slots, counts, _shift(slots.size), block, start, used, limit)
             if start < block.size:  # half full: double the table and go on
                 slots, counts = _grown(place, slots, counts)
-    return _finish(slots, counts)
+    return _finish(slots, counts, dtype)
 
 
 def _grown(place: Any, slots: np.ndarray, counts: np.ndarray) -> tuple[Any, Any]:
@@ -161,9 +164,9 @@ def _grown(place: Any, slots: np.ndarray, counts: np.ndarray) -> tuple[Any, Any]
     return bigger, tallies
 
 
-def _finish(slots: np.ndarray, counts: np.ndarray) -> KeyCounts:
+def _finish(slots: np.ndarray, counts: np.ndarray, dtype: np.dtype) -> KeyCounts:
     held = np.flatnonzero(slots)
-    keys = (slots[held] - np.uint64(1)).astype(np.uint32)
+    keys = (slots[held] - np.uint64(1)).astype(dtype)
     order = np.argsort(keys, kind="stable")
     ranks = np.full(slots.size, -1, dtype=np.int64)
     ranks[held[order]] = np.arange(order.size)
@@ -178,15 +181,23 @@ def _blocks(arrays: Iterable[np.ndarray]) -> Iterable[np.ndarray]:
         pending.append(array)
         size += array.size
         if size >= _CHUNK:
-            yield np.concatenate(pending).astype(np.uint32, copy=False)
+            yield _joined(pending)
             pending, size = [], 0
     if size:
-        yield np.concatenate(pending).astype(np.uint32, copy=False)
+        yield _joined(pending)
+
+
+def _joined(arrays: list[np.ndarray]) -> np.ndarray:
+    """The arrays as one: ``uint64`` if any is, else ``uint32``."""
+    wide = any(a.dtype == np.uint64 for a in arrays)
+    return np.concatenate(arrays).astype(np.uint64 if wide else np.uint32, copy=False)
 
 
 def _count_numpy(arrays: Iterable[np.ndarray]) -> KeyCounts:
     """:func:`count` by sorting: the reference, and the path without numba."""
-    parts = [np.asarray(a, dtype=np.uint32) for a in arrays]
-    keys, counts = np.unique(np.concatenate([np.zeros(0, np.uint32), *parts]), return_counts=True)
+    parts = [np.asarray(a) for a in arrays]
+    wide = any(a.dtype == np.uint64 for a in parts)
+    joined = np.concatenate([np.zeros(0, np.uint64 if wide else np.uint32), *parts])
+    keys, counts = np.unique(joined.astype(np.uint64 if wide else np.uint32), return_counts=True)
     empty = np.zeros(0, dtype=np.uint64)
     return KeyCounts(keys, counts.astype(np.int64), empty, np.zeros(0, dtype=np.int64))
