@@ -181,12 +181,19 @@ class Index:
 
 
 def index(
-    gram_sets: Sequence[np.ndarray], rare: Rarity, max_df: int, sample: int, chunk: int = 1024
+    gram_sets: Sequence[np.ndarray],
+    rare: Rarity,
+    max_df: int,
+    sample: int,
+    rows_at: np.ndarray | None = None,
+    chunk: int = 1024,
 ) -> Index:
     """Weigh every document's n-grams once: their sum, and the rare ones as matrices.
 
     Built a chunk of documents at a time, keeping only the rare entries, so no array as
-    long as all n-grams of the corpus is made beside the sets themselves.
+    long as all n-grams of the corpus is made beside the sets themselves. With
+    ``rows_at``, document ``i`` is row ``rows_at[i]`` of the matrices (totals stay in
+    document order).
     """
     import scipy.sparse as sp
 
@@ -203,7 +210,7 @@ def index(
             grams, offsets, idf_of_key, unseen, (2, max_df), sample
         )
         total[start : start + len(part)] = sums
-        rows.append(owner + start)
+        rows.append(owner + start if rows_at is None else rows_at[owner + start])
         cols.append(column)
         idf.append(weights)
     row, col = np.concatenate(rows), np.concatenate(cols)
@@ -256,14 +263,16 @@ def candidates(
         An ``(m, 2)`` array of row indices, sorted.
     """
     n = len(gram_sets)
-    built = index(gram_sets, rare, auto_max_df(cfg, n), auto_candidate_sample(cfg, n))
     times = np.full(n, np.inf) if times is None else np.asarray(times, dtype=np.float64)
     order = np.argsort(times, kind="stable")  # dated first, by date; then the undated
+    rows_at = np.empty(n, dtype=np.int64)
+    rows_at[order] = np.arange(n)
+    built = index(gram_sets, rare, auto_max_df(cfg, n), auto_candidate_sample(cfg, n), rows_at)
     when = times[order]
     dated = int(np.searchsorted(when, np.inf))
     known = np.where(np.isfinite(when), when, 0.0)
     window = (cfg.window_days + 0.001) * _DAY  # a little slack: distances are rounded
-    weighted, binary = built.weighted[order], built.binary[order]
+    weighted, binary = built.weighted, built.binary
     totals = built.totals[order]
     floor = _FLOOR_SHARE * min(cfg.threshold, cfg.undated, cfg.same_source)
     found = [np.zeros((0, 2), dtype=np.int64)]
