@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
@@ -78,7 +80,7 @@ def _distinct_sets(fingerprints: Iterable[Fingerprint]) -> Iterator[np.ndarray]:
 
 
 def shingle_rarity(
-    fingerprints: Iterable[Fingerprint], keys: np.ndarray | None = None
+    fingerprints: Iterable[Fingerprint], keys: np.ndarray | None = None, *, threads: int = 1
 ) -> ShingleRarity:
     """Count the documents holding each shingle, over documents with distinct texts.
 
@@ -87,15 +89,37 @@ def shingle_rarity(
         keys: Count only these shingles (the passages' own), so memory holds a table of
             them rather than of every shingle of the corpus (hundreds of millions at a
             million articles); ``None`` counts every shingle.
+        threads: Threads to look the corpus's shingles up in (the lookup releases the GIL).
     """
     if keys is None:
         return ShingleRarity(count(_distinct_sets(fingerprints)))
     table = count([keys])
     tally = np.zeros(table.keys.size, dtype=np.int64)
-    for block in _blocks(_distinct_sets(fingerprints)):
-        where = table.find(block)
-        tally += np.bincount(where[where >= 0], minlength=tally.size)
+    hits: list[np.ndarray] = []
+    held = 0
+    for where in _lookups(table, _blocks(_distinct_sets(fingerprints)), threads):
+        hits.append(where[where >= 0])
+        held += hits[-1].size
+        if held >= tally.size:  # a bincount costs the table's size: only once it pays
+            tally += np.bincount(np.concatenate(hits), minlength=tally.size)
+            hits, held = [], 0
+    tally += np.bincount(np.concatenate([np.zeros(0, np.int64), *hits]), minlength=tally.size)
     return ShingleRarity(replace(table, counts=tally))
+
+
+def _lookups(table: KeyCounts, blocks: Iterable[np.ndarray], threads: int) -> Iterator[np.ndarray]:
+    """``table.find`` of each block, in order, over ``threads`` threads (two blocks each)."""
+    if threads <= 1:
+        yield from map(table.find, blocks)
+        return
+    with ThreadPoolExecutor(threads) as pool:
+        pending: deque[Future[np.ndarray]] = deque()
+        for block in blocks:
+            pending.append(pool.submit(table.find, block))
+            if len(pending) >= 2 * threads:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _blocks(arrays: Iterable[np.ndarray]) -> Iterator[np.ndarray]:

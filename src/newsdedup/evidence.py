@@ -109,7 +109,7 @@ def passages(
     windows = np.concatenate([_EMPTY, *(chunk.windows for chunk in chunks)])
     if not windows.size:
         return [p for chunk in chunks for p in chunk.passages]
-    rare = shingle_rarity(fingerprints, windows)
+    rare = shingle_rarity(fingerprints, windows, threads=workers)
     out: list[tuple[Passage, ...]] = []
     for chunk in chunks:
         found = iter(rare.smallest(chunk.windows, chunk.bounds).tolist())
