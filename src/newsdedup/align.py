@@ -7,6 +7,12 @@ shared shingles that line up in both texts are taken longest first, one-to-one, 
 merged across gaps of at most ``_GAP`` units, so a passage with one changed word stays
 one passage. Each passage says how many documents of the corpus hold it at most (the
 fewest holding any of its shingles): 2 means it is found in these two texts only.
+
+Most news text is ASCII with some typographic punctuation; such a text is cut by one
+table lookup per character (:func:`_plain_units`), others line by line
+(:func:`units_by_line`, the reference the tests hold the fast path to). Runs are found
+with numpy over all matching positions at once. Passages of many pairs are aligned first
+and counted after (:mod:`newsdedup.evidence`), so only their shingles are counted.
 """
 
 from __future__ import annotations
@@ -216,11 +222,11 @@ def units_by_line(text: str, cfg: ShingleConfig, site: str | None, furniture: Bo
 def _plain_table() -> np.ndarray:
     """Per code point below 0x10000: the byte :func:`~newsdedup.clean.normalize` makes of it.
 
-    ASCII as :func:`newsdedup.shingle._ascii_table` maps it (lower case, or a space);
-    other characters that normalise to nothing but a space, alone and beside any such
-    character (non-ASCII punctuation, symbols and spaces that neither decompose into
-    letters nor combine: curly quotes, dashes, ``©``, no-break spaces), a space; every
-    other character 0, which sends the text down :func:`units_by_line`.
+    ASCII as :func:`newsdedup.shingle._ascii_table` maps it (lower case, or a space). A
+    space for the punctuation, symbols and spaces beyond ASCII that normalise to a word
+    break, alone and between two letters, and neither decompose into letters nor combine
+    with a neighbour (curly quotes, dashes, ``©``, no-break spaces, ``…``). 0 for every
+    other character: a text holding one is cut by :func:`units_by_line`.
     """
     table = np.zeros(0x10000, dtype=np.uint8)
     table[:128] = np.frombuffer(_ascii_table()[:128], dtype=np.uint8)
@@ -252,7 +258,6 @@ def _plain_units(
     if not buf.all():
         return None
     if furniture.keys or furniture.patterns:
-        buf = buf.copy()
         for line in _LINE.finditer(text):
             if is_furniture(line.group(), site, furniture):
                 buf[line.start() : line.end()] = _SPACE
