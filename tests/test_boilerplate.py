@@ -102,3 +102,108 @@ def test_a_learned_line_reports_every_document_that_carries_it():
     assert [(r.source, r.text, r.documents) for r in bp.lines] == [
         ("site", "Follow the Daily on Mastodon!", 7)
     ]
+
+
+# The furniture patterns as first written, one anchored pattern: the reference the faster
+# pair (_WHOLE, _ANYWHERE) must agree with.
+_SHARE_REF = "(?:share|tweet|email|print|pin|whatsapp|facebook|twitter|linkedin|reddit)"
+_REFERENCE = (
+    r"^(?:"
+    r".*\b(?:follow us|like us) on\b.*"
+    r"|.*\b(?:sign up|subscribe)\b.*\b(?:newsletter|inbox|updates|email)\b.*"
+    r"|.*\b(?:get|receive) .*\bupdates directly\b.*"
+    rf"|{_SHARE_REF}(?: (?:this|on|article|story|via|{_SHARE_REF}))*"
+    r"|.*\b(?:leave|post|add|view|read|show) (?:a |the |all )?comments?\b.*"
+    r"|.*\bcomments? (?:are|have been) closed\b.*"
+    r"|(?:photo|image|picture|photograph|credit)s?(?: credit)?(?: by| via)? \S+(?: \S+){0,5}"
+    r"|.*\b(?:getty images|afp via getty|reuters photo|ap photo|shutterstock)\b.*"
+    r"|.*\bvideo (?:loading|unavailable)\b.*|.*\b(?:click|tap) to play\b.*"
+    r"|advertisement|sponsored(?: content)?|related(?: articles| stories| news)?|read more.*"
+    r"|.*\ball rights reserved\b.*|copyright .*|© .*"
+    r")$"
+)
+_WORDS = [
+    "follow",
+    "us",
+    "on",
+    "like",
+    "sign",
+    "up",
+    "subscribe",
+    "newsletter",
+    "inbox",
+    "updates",
+    "email",
+    "get",
+    "receive",
+    "directly",
+    "share",
+    "this",
+    "article",
+    "story",
+    "via",
+    "tweet",
+    "pin",
+    "leave",
+    "a",
+    "the",
+    "all",
+    "comments",
+    "comment",
+    "are",
+    "have",
+    "been",
+    "closed",
+    "photo",
+    "photos",
+    "image",
+    "credit",
+    "by",
+    "getty",
+    "images",
+    "afp",
+    "ap",
+    "reuters",
+    "shutterstock",
+    "video",
+    "loading",
+    "unavailable",
+    "click",
+    "tap",
+    "to",
+    "play",
+    "advertisement",
+    "sponsored",
+    "content",
+    "related",
+    "news",
+    "read",
+    "more",
+    "rights",
+    "reserved",
+    "copyright",
+    "©",
+    "x9",
+    "minister",
+    "said",
+]
+
+
+@given(st.lists(st.sampled_from(_WORDS), max_size=30))
+def test_split_patterns_agree_with_the_single_reference_pattern(words):
+    import re
+
+    from newsdedup.clean import normalize
+
+    line = " ".join(words)
+    norm = normalize(line)
+    expected = bool(norm) and norm.count(" ") < 25 and bool(re.match(_REFERENCE, norm))
+    assert is_pattern(line) == expected, line
+
+
+@given(st.text(max_size=40))
+def test_normal_line_is_normalize(line):
+    from newsdedup.boilerplate import normal_line
+    from newsdedup.clean import normalize
+
+    assert normal_line(line) == normalize(line)

@@ -1,3 +1,5 @@
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -48,3 +50,30 @@ def test_without_numba_the_sorting_path_answers(monkeypatch):
 def test_nothing_to_count(arrays):
     counted = counting.count(arrays)
     assert counted.keys.size == 0 and counted.find(np.array([4], np.uint32)).tolist() == [-1]
+
+
+@given(
+    st.lists(keys, max_size=8),
+    st.lists(keys, max_size=4),
+    st.integers(1, 3),
+    st.integers(1, 4),
+    st.sampled_from([1, 2, 4]),
+)
+def test_gather_sums_and_selects_alike_with_and_without_the_kernel(
+    counted_from, runs, low, span, sample
+):
+    fast = counting.count(counted_from)
+    values = np.arange(fast.keys.size, dtype=np.float64) * 0.5 + 1.0
+    keys_flat = np.concatenate([np.zeros(0, np.uint32), *runs])
+    offsets = np.r_[0, np.cumsum([r.size for r in runs])].astype(np.int64)
+    got = fast.gather(keys_flat, offsets, values, 9.0, (low, low + span), sample)
+    # a table counted by sorting has no slots: it answers by numpy's search
+    ref = counting._count_numpy(counted_from).gather(
+        keys_flat, offsets, values, 9.0, (low, low + span), sample
+    )
+    for a, b in zip(got, ref, strict=True):
+        assert np.allclose(a, b) and a.shape == b.shape
+    # the sums are the values of every key, found or not
+    where = fast.find(keys_flat)
+    each = np.where(where >= 0, values[np.maximum(where, 0)] if values.size else 0, 9.0)
+    assert np.allclose(got[0], [each[lo:hi].sum() for lo, hi in itertools.pairwise(offsets)])

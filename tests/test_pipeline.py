@@ -154,3 +154,13 @@ def test_large_corpora_hold_fewer_character_ngrams(
     assert {r.cluster_id for r in sampled.assignments} == {
         r.cluster_id for r in report.result.assignments
     }
+
+
+def test_run_learns_and_names_the_same_furniture_as_dedup(tmp_path: Path) -> None:
+    corpus = generate(300, seed=5, copies=1.0)
+    write_jsonl(corpus, tmp_path / "in.jsonl")
+    in_memory = dedup(corpus.documents(), Config())
+    assert in_memory.boilerplate  # the generator's outlets have furniture to learn
+    for workers in (1, 2):
+        report = run([tmp_path / "in.jsonl"], tmp_path / f"out{workers}", workers=workers)
+        assert report.result.boilerplate == in_memory.boilerplate

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import xxhash
@@ -34,26 +35,29 @@ from newsdedup.shingle import _ascii_table
 
 # Lines of furniture that many sites share. Matched on the normalised line (lower case,
 # punctuation as spaces) of at most _PATTERN_MAX_WORDS words, so that a sentence of an
-# article that happens to mention a newsletter is never removed.
+# article that happens to mention a newsletter is never removed. A line is furniture if it
+# contains one of _ANYWHERE, or is wholly one of _WHOLE. (One pattern of ``.*x.*``
+# alternatives backtracked at every position: about 14 us a line; these two, about 1.)
 _SHARE = "(?:share|tweet|email|print|pin|whatsapp|facebook|twitter|linkedin|reddit)"
-_PATTERNS = re.compile(
-    r"^(?:"
-    r".*\b(?:follow us|like us) on\b.*"
-    r"|.*\b(?:sign up|subscribe)\b.*\b(?:newsletter|inbox|updates|email)\b.*"
-    r"|.*\b(?:get|receive) .*\bupdates directly\b.*"
-    rf"|{_SHARE}(?: (?:this|on|article|story|via|{_SHARE}))*"
-    r"|.*\b(?:leave|post|add|view|read|show) (?:a |the |all )?comments?\b.*"
-    r"|.*\bcomments? (?:are|have been) closed\b.*"
+_ANYWHERE = re.compile(
+    r"\b(?:follow us|like us) on\b"
+    r"|\b(?:sign up|subscribe)\b.*\b(?:newsletter|inbox|updates|email)\b"
+    r"|\b(?:get|receive) .*\bupdates directly\b"
+    r"|\b(?:leave|post|add|view|read|show) (?:a |the |all )?comments?\b"
+    r"|\bcomments? (?:are|have been) closed\b"
+    r"|\b(?:getty images|afp via getty|reuters photo|ap photo|shutterstock)\b"
+    r"|\bvideo (?:loading|unavailable)\b|\b(?:click|tap) to play\b"
+    r"|\ball rights reserved\b"
+)
+_WHOLE = re.compile(
+    rf"{_SHARE}(?: (?:this|on|article|story|via|{_SHARE}))*"
     r"|(?:photo|image|picture|photograph|credit)s?(?: credit)?(?: by| via)? \S+(?: \S+){0,5}"
-    r"|.*\b(?:getty images|afp via getty|reuters photo|ap photo|shutterstock)\b.*"
-    r"|.*\bvideo (?:loading|unavailable)\b.*|.*\b(?:click|tap) to play\b.*"
     r"|advertisement|sponsored(?: content)?|related(?: articles| stories| news)?|read more.*"
-    r"|.*\ball rights reserved\b.*|copyright .*|© .*"
-    r")$"
+    r"|copyright .*|© .*"
 )
 _PATTERN_MAX_WORDS = 25
-_MULTIPLIER = 0x9E3779B97F4A7C15
-_MASK = (1 << 64) - 1
+_MULTIPLIER = 0x9E3779B97F4A7C15  # mixes a line's key before the source's salt
+_MASK = (1 << 63) - 1  # below 2**63: the counting table keeps key + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,17 +77,20 @@ class FurnitureLine:
 
 @dataclass(frozen=True, slots=True)
 class Boilerplate:
-    """What is furniture: learned line keys per source, plus the report rows.
+    """What is furniture: learned line keys, plus the report rows.
 
     Attributes:
-        keys: ``(source, line key)`` pairs of learned furniture.
+        keys: One integer per (source, line) of learned furniture (:func:`furniture_key`).
         lines: The learned lines, most frequent first, for the report.
         patterns: Whether the fixed patterns apply.
+        documents: How many distinct documents carry each learned key (what ``lines``
+            report; kept so lines can be named after learning, see :func:`named`).
     """
 
-    keys: frozenset[tuple[str, int]] = frozenset()
+    keys: frozenset[int] = frozenset()
     lines: tuple[FurnitureLine, ...] = ()
     patterns: bool = True
+    documents: Mapping[int, int] = field(default_factory=dict)
 
 
 def source_of(source: str | None, url: str | None) -> str | None:
@@ -101,62 +108,101 @@ def split_lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def line_key(line: str) -> int:
-    """The key of a line: XXH3-64 of its normalised form.
-
-    An ASCII line is normalised as bytes (the table of :func:`newsdedup.shingle._ascii_table`
-    gives what :func:`~newsdedup.clean.normalize` gives, several times faster).
-    """
+def normal_line(line: str) -> str:
+    """:func:`~newsdedup.clean.normalize` of one line; ASCII lines by a byte table, faster."""
     if line.isascii():
-        words = line.encode("ascii").translate(_ascii_table()).split()
-        return xxhash.xxh3_64_intdigest(b" ".join(words))
-    return xxhash.xxh3_64_intdigest(normalize(line).encode("utf-8"))
+        return b" ".join(line.encode("ascii").translate(_ascii_table()).split()).decode("ascii")
+    return normalize(line)
 
 
-def _counted_key(source_key: int, line: int) -> int:
-    """One integer for (source, line), so the learning counter holds no tuples."""
-    return ((line * _MULTIPLIER) ^ source_key) & _MASK
+def line_key(line: str) -> int:
+    """The key of a line: XXH3-64 of its normalised form."""
+    return _key(normal_line(line))
+
+
+def _key(norm: str) -> int:
+    return xxhash.xxh3_64_intdigest(norm.encode("utf-8"))
+
+
+def _patterned(norm: str) -> bool:
+    """Whether a normalised line is common furniture by its wording alone."""
+    return (
+        bool(norm)
+        and norm.count(" ") < _PATTERN_MAX_WORDS
+        and bool(_WHOLE.fullmatch(norm) or _ANYWHERE.search(norm))
+    )
 
 
 def is_pattern(line: str) -> bool:
     """Whether a line is common furniture by its wording alone."""
-    norm = normalize(line)
-    return bool(norm) and norm.count(" ") < _PATTERN_MAX_WORDS and bool(_PATTERNS.match(norm))
+    return _patterned(normal_line(line))
+
+
+@lru_cache(maxsize=1 << 12)
+def _salt(source: str) -> int:
+    return xxhash.xxh3_64_intdigest(source.encode("utf-8", "replace"))
+
+
+def furniture_key(source: str, norm: str) -> int:
+    """One integer for (source, normalised line): what learning counts and stripping looks up."""
+    return ((_key(norm) * _MULTIPLIER) ^ _salt(source)) & _MASK
+
+
+def keyed_lines(source: str, text: str) -> dict[int, str]:
+    """Each distinct line of a document by its :func:`furniture_key`, first occurrence kept."""
+    keyed: dict[int, str] = {}
+    for line in split_lines(text):
+        keyed.setdefault(furniture_key(source, normal_line(line)), line)
+    return keyed
+
+
+def learned(counts: Mapping[int, int], cfg: BoilerplateConfig) -> Boilerplate:
+    """The furniture of line counts (keys counted once per distinct document); lines unnamed.
+
+    Name them with :func:`named` from the texts, or let :func:`learn` do both at once.
+    """
+    if not cfg.enabled:
+        return Boilerplate(patterns=False)
+    kept = {key: n for key, n in counts.items() if n >= cfg.min_docs}
+    return Boilerplate(frozenset(kept), (), cfg.patterns, kept)
+
+
+def named(bp: Boilerplate, seen: Mapping[int, tuple[str, str]]) -> Boilerplate:
+    """``bp`` with its report rows: each learned key's source and line as first seen.
+
+    Args:
+        bp: Learned furniture.
+        seen: ``(source, line)`` of learned keys, as :func:`strip` records them.
+    """
+    rows = sorted(
+        (
+            FurnitureLine(seen[key][0], seen[key][1][:300], n)
+            for key, n in bp.documents.items()
+            if key in seen
+        ),
+        key=lambda row: (-row.documents, row.source, row.text),
+    )
+    return replace(bp, lines=tuple(rows))
 
 
 def learn(docs: Iterable[tuple[str | None, str]], cfg: BoilerplateConfig) -> Boilerplate:
     """Learn each source's furniture from ``(source, text)`` of distinct documents.
 
-    Counts every (source, line) once per document, as one integer, because a line is
-    furniture only once it has been seen in ``cfg.min_docs`` documents; a line's text is
-    kept from the document that makes it furniture, so memory holds counts, not the
-    corpus's lines. Pass each exact text once.
+    Counts every (source, line) once per document, because a line is furniture only
+    once it has been seen in ``cfg.min_docs`` documents. Pass each exact text once.
     """
     if not cfg.enabled:
         return Boilerplate(patterns=False)
     counts: Counter[int] = Counter()
-    learned: dict[int, tuple[str, int, str]] = {}  # counted key -> (source, line key, line)
-    salts: dict[str, int] = {}
+    first: dict[int, tuple[str, str]] = {}
     for source, text in docs:
         if source is None:
             continue
-        salt = salts.get(source)
-        if salt is None:
-            salt = salts[source] = xxhash.xxh3_64_intdigest(source.encode("utf-8", "replace"))
-        keys: dict[int, str] = {}
-        for line in split_lines(text):
-            keys.setdefault(line_key(line), line)
-        for key, line in keys.items():
-            counted = _counted_key(salt, key)
-            seen = counts[counted] = counts[counted] + 1
-            if seen == cfg.min_docs:
-                learned[counted] = (source, key, line)
-    rows = sorted(
-        (FurnitureLine(source, line[:300], counts[c]) for c, (source, _, line) in learned.items()),
-        key=lambda row: (-row.documents, row.source, row.text),
-    )
-    keys_learned = frozenset((source, key) for source, key, _ in learned.values())
-    return Boilerplate(keys_learned, tuple(rows), cfg.patterns)
+        keyed = keyed_lines(source, text)
+        counts.update(keyed.keys())
+        for key, line in keyed.items():
+            first.setdefault(key, (source, line))
+    return named(learned(counts, cfg), first)
 
 
 def learn_from_documents(docs: Iterable[Document], cfg: BoilerplateConfig) -> Boilerplate:
@@ -178,15 +224,38 @@ def learn_from_documents(docs: Iterable[Document], cfg: BoilerplateConfig) -> Bo
 
 def is_furniture(line: str, source: str | None, bp: Boilerplate) -> bool:
     """Whether one line of a document from ``source`` is furniture."""
-    if source is not None and bp.keys and (source, line_key(line)) in bp.keys:
-        return True
-    return bp.patterns and is_pattern(line)
+    return _furniture(line, source, bp, None)
 
 
-def strip(text: str, source: str | None, bp: Boilerplate) -> str:
-    """The text without its furniture lines; the text itself if none, or nothing else, is."""
+def _furniture(
+    line: str,
+    source: str | None,
+    bp: Boilerplate,
+    seen: MutableMapping[int, tuple[str, str]] | None,
+) -> bool:
+    norm = normal_line(line)
+    if source is not None and bp.keys:
+        key = furniture_key(source, norm)
+        if key in bp.keys:
+            if seen is not None and key not in seen:
+                seen[key] = (source, line)
+            return True
+    return bp.patterns and _patterned(norm)
+
+
+def strip(
+    text: str,
+    source: str | None,
+    bp: Boilerplate,
+    seen: MutableMapping[int, tuple[str, str]] | None = None,
+) -> str:
+    """The text without its furniture lines; the text itself if none, or nothing else, is.
+
+    With ``seen``, each learned line met for the first time is recorded there as
+    ``key: (source, line)``, to name the learned lines (:func:`named`).
+    """
     if not bp.keys and not bp.patterns:
         return text
     lines = split_lines(text)
-    kept = [line for line in lines if not is_furniture(line, source, bp)]
+    kept = [line for line in lines if not _furniture(line, source, bp, seen)]
     return "\n".join(kept) if kept and len(kept) < len(lines) else text

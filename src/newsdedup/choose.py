@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timezone
-from functools import cache
+from functools import cache, lru_cache
 
 from newsdedup.config import ChooseConfig
 from newsdedup.data import Fingerprint
@@ -17,6 +17,7 @@ from newsdedup.data import Fingerprint
 _NEVER = float("inf")
 
 
+@lru_cache(maxsize=1 << 14)  # a corpus has few distinct dates and many documents
 def timestamp(published: str | None) -> float:
     """Seconds since the epoch of an ISO 8601 date or time; ``inf`` if missing or unreadable.
 

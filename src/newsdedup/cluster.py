@@ -125,9 +125,12 @@ def cluster(
     rows = []
     for fp in fingerprints:
         leader, matched_to, match = links[fp.doc_id]
-        row = _member_row(fp.doc_id, leader, match, len(members[leader]), matched_to)
-        empty = Assignment(fp.doc_id, fp.doc_id, True, 1, 0.0, 0.0, "empty", 0.0, fp.doc_id)
-        rows.append(row if fp.digest else empty)
+        if fp.digest:
+            rows.append(_member_row(fp.doc_id, leader, match, len(members[leader]), matched_to))
+        else:
+            rows.append(
+                Assignment(fp.doc_id, fp.doc_id, True, 1, 0.0, 0.0, "empty", 0.0, fp.doc_id)
+            )
     return clusters, tuple(rows)
 
 

@@ -34,7 +34,12 @@ def _kernels() -> Any:
         from newsdedup import counting_kernels
     except ImportError:  # pragma: no cover - numba is a dependency; this is the fallback
         return None
-    return counting_kernels.insert, counting_kernels.place, counting_kernels.lookup
+    return (
+        counting_kernels.insert,
+        counting_kernels.place,
+        counting_kernels.lookup,
+        counting_kernels.gather,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +60,7 @@ class KeyCounts:
 
     def find(self, keys: np.ndarray) -> np.ndarray:
         """The position of each key in :attr:`keys` (``int64``), or -1 where it is absent."""
-        keys = np.ascontiguousarray(keys, dtype=np.uint32)
+        keys = np.ascontiguousarray(keys, dtype=self.keys.dtype)
         kernels = _kernels()
         if kernels is not None and self.slots.size:
             out = np.empty(keys.size, dtype=np.int64)
@@ -66,31 +71,88 @@ class KeyCounts:
         where = np.minimum(np.searchsorted(self.keys, keys), self.keys.size - 1)
         return np.where(self.keys[where] == keys, where, -1)
 
+    def gather(
+        self,
+        keys: np.ndarray,
+        offsets: np.ndarray,
+        values: np.ndarray,
+        missing: float,
+        counted: tuple[int, int],
+        sample: int = 1,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Sum and select, run by run, the values of keys found by :meth:`find`.
+
+        Args:
+            keys: Runs of keys, one after the other.
+            offsets: ``keys[offsets[r]:offsets[r + 1]]`` is run ``r``.
+            values: A value per distinct key (by position in :attr:`keys`).
+            missing: The value of a key that was never counted.
+            counted: ``(low, high)``: an entry is selected when its key was counted that
+                many times (inclusive) ...
+            sample: ... and the key is divisible by ``sample``.
+
+        Returns:
+            Each run's sum, and the selected entries' runs, key positions and values.
+        """
+        keys = np.ascontiguousarray(keys, dtype=self.keys.dtype)
+        offsets = np.ascontiguousarray(offsets, dtype=np.int64)
+        sums = np.empty(offsets.size - 1, dtype=np.float64)
+        kernels = _kernels()
+        if kernels is not None and self.slots.size:
+            runs, where, chosen = kernels[3](
+                self.slots,
+                self.ranks,
+                self.counts,
+                _shift(self.slots.size),
+                keys,
+                offsets,
+                np.ascontiguousarray(values, dtype=np.float64),
+                float(missing),
+                counted[0],
+                counted[1],
+                np.uint32(sample),
+                sums,
+            )
+            return sums, runs, where, chosen
+        where = self.find(keys)
+        found = where >= 0
+        value = np.where(found, values[np.maximum(where, 0)] if values.size else 0.0, missing)
+        run = np.repeat(np.arange(offsets.size - 1, dtype=np.int64), np.diff(offsets))
+        sums[:] = np.bincount(run, value, minlength=offsets.size - 1)
+        seen = np.where(found, self.counts[np.maximum(where, 0)] if self.counts.size else 0, 0)
+        keep = found & (seen >= counted[0]) & (seen <= counted[1])
+        if sample > 1:
+            keep &= keys % np.uint32(sample) == 0
+        return sums, run[keep], where[keep], value[keep]
+
 
 def _shift(size: int) -> np.uint64:
     return np.uint64(64 - (size.bit_length() - 1))
 
 
 def count(arrays: Iterable[np.ndarray]) -> KeyCounts:
-    """Count how often every key occurs across ``arrays`` (of ``uint32``).
+    """Count how often every key occurs across ``arrays``.
 
-    With arrays of unique keys per document, the counts are document frequencies.
+    Keys are ``uint32``, or ``uint64`` below ``2**63``. With arrays of unique keys per
+    document, the counts are document frequencies.
     """
     kernels = _kernels()
     if kernels is None:
         return _count_numpy(arrays)
-    insert, place, _ = kernels
+    insert, place, _, _ = kernels
+    dtype = np.dtype(np.uint32)
     slots = np.zeros(1 << _MIN_BITS, dtype=np.uint64)
     counts = np.zeros(1 << _MIN_BITS, dtype=np.int64)
     used = 0
     for block in _blocks(arrays):
+        dtype = block.dtype
         start = 0
         while start < block.size:
             limit = slots.size // 2
             start, used = insert(slots, counts, _shift(slots.size), block, start, used, limit)
             if start < block.size:  # half full: double the table and go on
                 slots, counts = _grown(place, slots, counts)
-    return _finish(slots, counts)
+    return _finish(slots, counts, dtype)
 
 
 def _grown(place: Any, slots: np.ndarray, counts: np.ndarray) -> tuple[Any, Any]:
@@ -102,9 +164,9 @@ def _grown(place: Any, slots: np.ndarray, counts: np.ndarray) -> tuple[Any, Any]
     return bigger, tallies
 
 
-def _finish(slots: np.ndarray, counts: np.ndarray) -> KeyCounts:
+def _finish(slots: np.ndarray, counts: np.ndarray, dtype: np.dtype) -> KeyCounts:
     held = np.flatnonzero(slots)
-    keys = (slots[held] - np.uint64(1)).astype(np.uint32)
+    keys = (slots[held] - np.uint64(1)).astype(dtype)
     order = np.argsort(keys, kind="stable")
     ranks = np.full(slots.size, -1, dtype=np.int64)
     ranks[held[order]] = np.arange(order.size)
@@ -119,15 +181,23 @@ def _blocks(arrays: Iterable[np.ndarray]) -> Iterable[np.ndarray]:
         pending.append(array)
         size += array.size
         if size >= _CHUNK:
-            yield np.concatenate(pending).astype(np.uint32, copy=False)
+            yield _joined(pending)
             pending, size = [], 0
     if size:
-        yield np.concatenate(pending).astype(np.uint32, copy=False)
+        yield _joined(pending)
+
+
+def _joined(arrays: list[np.ndarray]) -> np.ndarray:
+    """The arrays as one: ``uint64`` if any is, else ``uint32``."""
+    wide = any(a.dtype == np.uint64 for a in arrays)
+    return np.concatenate(arrays).astype(np.uint64 if wide else np.uint32, copy=False)
 
 
 def _count_numpy(arrays: Iterable[np.ndarray]) -> KeyCounts:
     """:func:`count` by sorting: the reference, and the path without numba."""
-    parts = [np.asarray(a, dtype=np.uint32) for a in arrays]
-    keys, counts = np.unique(np.concatenate([np.zeros(0, np.uint32), *parts]), return_counts=True)
+    parts = [np.asarray(a) for a in arrays]
+    wide = any(a.dtype == np.uint64 for a in parts)
+    joined = np.concatenate([np.zeros(0, np.uint64 if wide else np.uint32), *parts])
+    keys, counts = np.unique(joined.astype(np.uint64 if wide else np.uint32), return_counts=True)
     empty = np.zeros(0, dtype=np.uint64)
     return KeyCounts(keys, counts.astype(np.int64), empty, np.zeros(0, dtype=np.int64))

@@ -67,3 +67,45 @@ def lookup(slots, ranks, shift, keys, out):
                 out[i] = -1
                 break
             h = (h + _ONE) & mask
+
+
+@numba.njit(cache=True, nogil=True)
+def gather(slots, ranks, counts, shift, keys, offsets, values, missing, low, high, sample, out):
+    """Per run of keys (``offsets``): the sum of ``values[rank]``, and the selected entries.
+
+    ``out`` receives the sums (``missing`` for a key not in the table). An entry is selected
+    when its key's count is in ``[low, high]`` and the key is divisible by ``sample``;
+    returns the selected entries' runs, ranks and values.
+    """
+    mask = np.uint64(slots.size - 1)
+    runs = np.empty(keys.size, dtype=np.int64)
+    where = np.empty(keys.size, dtype=np.int64)
+    weight = np.empty(keys.size, dtype=np.float64)
+    chosen = 0
+    for run in range(offsets.size - 1):
+        total = 0.0
+        for i in range(offsets[run], offsets[run + 1]):
+            key = np.uint64(keys[i]) + _ONE
+            h = (key * _GOLDEN) >> shift
+            rank = -1
+            while True:
+                here = slots[h]
+                if here == key:
+                    rank = ranks[h]
+                    break
+                if here == 0:
+                    break
+                h = (h + _ONE) & mask
+            if rank < 0:
+                total += missing
+                continue
+            value = values[rank]
+            total += value
+            seen = counts[rank]
+            if low <= seen <= high and (sample == 1 or keys[i] % sample == 0):
+                runs[chosen] = run
+                where[chosen] = rank
+                weight[chosen] = value
+                chosen += 1
+        out[run] = total
+    return runs[:chosen], where[:chosen], weight[:chosen]

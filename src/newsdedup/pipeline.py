@@ -13,7 +13,14 @@ from pathlib import Path
 
 import numpy as np
 
-from newsdedup.boilerplate import Boilerplate, learn_from_documents, source_of, strip
+from newsdedup.boilerplate import (
+    Boilerplate,
+    learn_from_documents,
+    learned,
+    named,
+    source_of,
+    strip,
+)
 from newsdedup.choose import preference, timestamp
 from newsdedup.clean import digest, normalize
 from newsdedup.cluster import cluster, exact_leaders
@@ -241,30 +248,43 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
     timings[stage] = round(time.perf_counter() - start, 3)
 
 
-def _survey(inputs: Sequence[str | Path], config: Config) -> tuple[Boilerplate, int]:
+def _survey(
+    inputs: Sequence[str | Path], config: Config, workers: int = 1
+) -> tuple[Boilerplate, int]:
     """First pass over the inputs: learn each source's furniture and count the documents.
 
-    Texts are not kept. The count settles how many character n-grams rewrites hold
-    (:func:`newsdedup.rewrite.auto_sample`); the pass is skipped when neither is needed.
+    Texts are not kept: workers key every line, this process counts the keys (each exact
+    text once). The learned lines are named later, when the fingerprint pass meets them
+    (:func:`newsdedup.boilerplate.named`). The count settles how many character n-grams
+    rewrites hold (:func:`newsdedup.rewrite.auto_sample`); the pass is skipped when
+    neither is needed.
     """
+    from newsdedup.backends.local import survey_stream
+    from newsdedup.counting import count
     from newsdedup.read import read
 
     needs_count = config.rewrite.enabled and not config.rewrite.sample
     if not config.boilerplate.enabled and not needs_count:
         return Boilerplate(patterns=False), 0
-    documents = 0
-
-    def counted() -> Iterator[Document]:
-        nonlocal documents
-        for item in read(inputs, config.read):
-            if isinstance(item, Document):
-                documents += 1
-                yield item
-
+    docs = (item for item in read(inputs, config.read) if isinstance(item, Document))
     if not config.boilerplate.enabled:
-        return Boilerplate(patterns=False), sum(1 for _ in counted())
-    furniture = learn_from_documents(counted(), config.boilerplate)
-    return furniture, documents
+        return Boilerplate(patterns=False), sum(1 for _ in docs)
+    documents = 0
+    texts: set[int] = set()
+
+    def distinct_lines() -> Iterator[np.ndarray]:
+        nonlocal documents
+        for part in survey_stream(docs, config, workers=workers):
+            documents += len(part.texts)
+            for i, text in enumerate(part.texts):
+                if text is not None and text not in texts:
+                    texts.add(text)
+                    yield part.lines[part.bounds[i] : part.bounds[i + 1]]
+
+    counted = count(distinct_lines())
+    often = counted.counts >= config.boilerplate.min_docs
+    counts = dict(zip(counted.keys[often].tolist(), counted.counts[often].tolist(), strict=True))
+    return learned(counts, config.boilerplate), documents
 
 
 def _settled(config: Config, documents: int) -> Config:
@@ -291,6 +311,7 @@ def _fingerprint_inputs(
     furniture: Boilerplate,
     progress: ProgressHook | None,
     workers: int = 1,
+    seen: dict[int, tuple[str, str]] | None = None,
 ) -> tuple[list[Fingerprint], dict[str, Origin], list[Skip]]:
     from newsdedup.backends.local import fingerprint_stream
     from newsdedup.read import read
@@ -299,7 +320,9 @@ def _fingerprint_inputs(
     origins: dict[str, Origin] = {}
     skipped: list[Skip] = []
     docs = _documents(read(inputs, config.read), origins, skipped)
-    stream = fingerprint_stream(docs, config, workers=workers, spill=True, furniture=furniture)
+    stream = fingerprint_stream(
+        docs, config, workers=workers, spill=True, furniture=furniture, seen=seen
+    )
     for fp in stream:
         fingerprints.append(fp)
         if progress and len(fingerprints) % _REPORT_EVERY == 0:
@@ -356,12 +379,14 @@ def run(
     config = config or Config()
     timings: dict[str, float] = {}
     with _timed(timings, "learn_boilerplate"):
-        furniture, documents = _survey(inputs, config)
+        furniture, documents = _survey(inputs, config, workers)
     config = _settled(config, documents)
     with _timed(timings, "read_and_fingerprint"):
+        seen: dict[int, tuple[str, str]] = {}
         fingerprints, origins, skipped = _fingerprint_inputs(
-            inputs, config, furniture, progress, workers
+            inputs, config, furniture, progress, workers, seen
         )
+        furniture = named(furniture, seen)
     with _timed(timings, "match_and_cluster"):
         result = dedup_fingerprints(fingerprints, config, skipped, furniture)
         check_accounting(result)

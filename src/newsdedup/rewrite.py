@@ -181,7 +181,7 @@ class Index:
 
 
 def index(
-    gram_sets: Sequence[np.ndarray], rare: Rarity, max_df: int, sample: int, chunk: int = 4096
+    gram_sets: Sequence[np.ndarray], rare: Rarity, max_df: int, sample: int, chunk: int = 1024
 ) -> Index:
     """Weigh every document's n-grams once: their sum, and the rare ones as matrices.
 
@@ -192,23 +192,20 @@ def index(
 
     total = np.zeros(len(gram_sets), dtype=np.float64)
     idf_of_key = rare.idf(rare.df)
+    unseen = float(rare.idf(np.zeros(1))[0])
     rows, cols, idf = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0)]
     for start in range(0, len(gram_sets), chunk):
         part = gram_sets[start : start + chunk]
         sizes = np.fromiter((g.size for g in part), dtype=np.int64, count=len(part))
-        if not sizes.sum():
-            continue
-        grams = np.concatenate(part)
-        column = rare.counted.find(grams)  # every n-gram of these sets was counted
-        df, weights = rare.df[column], idf_of_key[column]
-        owner = np.repeat(np.arange(len(part), dtype=np.int64), sizes)
-        total[start : start + len(part)] = np.bincount(owner, weights, minlength=len(part))
-        keep = (df >= 2) & (df <= max_df)
-        if sample > 1:
-            keep &= grams % np.uint32(sample) == 0
-        rows.append(owner[keep] + start)
-        cols.append(column[keep])
-        idf.append(weights[keep])
+        grams = np.concatenate([_EMPTY, *part])
+        offsets = np.r_[0, np.cumsum(sizes)]
+        sums, owner, column, weights = rare.counted.gather(
+            grams, offsets, idf_of_key, unseen, (2, max_df), sample
+        )
+        total[start : start + len(part)] = sums
+        rows.append(owner + start)
+        cols.append(column)
+        idf.append(weights)
     row, col = np.concatenate(rows), np.concatenate(cols)
     shape = (len(gram_sets), rare.keys.size)
     weighted = sp.csr_matrix((np.concatenate(idf), (row, col)), shape=shape)

@@ -14,16 +14,16 @@ import multiprocessing
 import sys
 import tempfile
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from functools import cache
 from itertools import accumulate, islice, pairwise
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 import numpy as np
 
-from newsdedup.boilerplate import Boilerplate, source_of, strip
+from newsdedup.boilerplate import Boilerplate, keyed_lines, source_of, strip
 from newsdedup.clean import digest, normalize
 from newsdedup.config import Config
 from newsdedup.data import Document, Fingerprint
@@ -37,6 +37,7 @@ CHUNK = 256
 _SPILL_GROUP = 16  # chunks per memory-mapped region, so a million documents need ~250 maps
 _Slim = tuple[str, str, str | None, str | None, str | None]  # id, text, published, source, url
 _EMPTY = np.zeros(0, dtype=np.uint32)
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,8 @@ class FingerprintChunk:
         signatures: ``len(ids) x num_perm`` MinHash signatures.
         grams: Rewrites' character n-grams of each document (``None`` if rewrites are off).
         sites: Where each document's furniture is learned (source, else URL host).
+        seen: Learned furniture lines met in the chunk, first time each, as
+            ``key: (source, line)`` (see :func:`newsdedup.boilerplate.named`).
     """
 
     ids: list[str]
@@ -69,6 +72,7 @@ class FingerprintChunk:
     signatures: np.ndarray
     grams: list[np.ndarray | None]
     sites: list[str | None]
+    seen: dict[int, tuple[str, str]]
 
     @property
     def fingerprints(self) -> list[Fingerprint]:
@@ -178,7 +182,8 @@ def fingerprint_slim(
     """
     furniture = furniture or Boilerplate(patterns=False)
     sites = [source_of(doc[3], doc[4]) for doc in docs]
-    bodies = [strip(doc[1], site, furniture) for doc, site in zip(docs, sites, strict=True)]
+    seen: dict[int, tuple[str, str]] = {}
+    bodies = [strip(doc[1], site, furniture, seen) for doc, site in zip(docs, sites, strict=True)]
     prints = columns(bodies, config)
     keys, lengths = prints.digests, prints.lengths
     for i, (doc, body) in enumerate(zip(docs, bodies, strict=True)):
@@ -196,6 +201,7 @@ def fingerprint_slim(
         signatures=prints.signatures,
         grams=_grams(keys, prints.grams),
         sites=sites,
+        seen=seen,
     )
 
 
@@ -224,29 +230,33 @@ def _start_worker(config: Config, furniture: Boilerplate | None) -> None:
     _WORKER.update(config=config, furniture=furniture)
 
 
-def _work(docs: Sequence[_Slim]) -> FingerprintChunk:
-    return fingerprint_slim(docs, _WORKER["config"], _WORKER["furniture"])
+_Job = Callable[[Sequence[_Slim], Config, Boilerplate | None], _T]
+
+
+def _work(job: _Job[_T], docs: Sequence[_Slim]) -> _T:
+    return job(docs, _WORKER["config"], _WORKER["furniture"])
 
 
 def _results(
+    job: _Job[_T],
     docs: Iterable[Document],
     config: Config,
     workers: int,
     chunk: int,
     furniture: Boilerplate | None,
-) -> Iterator[FingerprintChunk]:
-    """Fingerprint chunks in input order, in this process or over a pool."""
+) -> Iterator[_T]:
+    """``job`` of every chunk, in input order, in this process or over a pool."""
     if workers <= 1:
         for part in _chunks(docs, chunk):
-            yield fingerprint_slim(part, config, furniture)
+            yield job(part, config, furniture)
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_start_worker, initargs=(config, furniture)
     ) as pool:
-        pending: deque[Future[FingerprintChunk]] = deque()
+        pending: deque[Future[_T]] = deque()
         for part in _chunks(docs, chunk):
-            pending.append(pool.submit(_work, part))
+            pending.append(pool.submit(_work, job, part))
             if len(pending) >= 2 * workers:
                 yield pending.popleft().result()
         while pending:
@@ -279,6 +289,7 @@ def fingerprint_stream(
     chunk: int = CHUNK,
     spill: bool = False,
     furniture: Boilerplate | None = None,
+    seen: MutableMapping[int, tuple[str, str]] | None = None,
 ) -> Iterator[Fingerprint]:
     """Fingerprint a stream of documents, in order, with ``workers`` processes.
 
@@ -288,8 +299,9 @@ def fingerprint_stream(
     which the kernel can write out and drop under memory pressure, instead of the heap
     (shingle sets are most of a fingerprint's size: about 1.8 KB for a 2.8 KB article,
     against 0.5 KB of signature). Verification reads only the sets of candidate pairs.
+    With ``seen``, the learned furniture lines met are recorded there, first time each.
     """
-    results = _results(docs, config, workers, chunk, furniture)
+    results = _noting(_results(fingerprint_slim, docs, config, workers, chunk, furniture), seen)
     if not spill:
         for part in results:
             yield from part.fingerprints
@@ -297,3 +309,58 @@ def fingerprint_stream(
     with tempfile.TemporaryFile(prefix="newsdedup-shingles-") as handle:
         while group := list(islice(results, _SPILL_GROUP)):
             yield from _spilled(group, handle)
+
+
+def _noting(
+    parts: Iterator[FingerprintChunk], seen: MutableMapping[int, tuple[str, str]] | None
+) -> Iterator[FingerprintChunk]:
+    for part in parts:
+        if seen is not None:
+            for key, found in part.seen.items():
+                seen.setdefault(key, found)
+        yield part
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyChunk:
+    """What learning the furniture needs of a chunk of documents.
+
+    Attributes:
+        texts: A key of each document's exact text (exact copies count once), or ``None``
+            for a document that teaches nothing (no source, or empty text).
+        lines: Every document's distinct :func:`~newsdedup.boilerplate.furniture_key`,
+            one document after the other (``uint64``).
+        bounds: ``lines[bounds[i]:bounds[i + 1]]`` are document ``i``'s.
+    """
+
+    texts: list[int | None]
+    lines: np.ndarray
+    bounds: list[int]
+
+
+def survey_slim(
+    docs: Sequence[_Slim], config: Config, furniture: Boilerplate | None = None
+) -> SurveyChunk:
+    """Key the lines of one chunk of ``(id, text, published, source, url)``."""
+    import xxhash
+
+    texts: list[int | None] = []
+    keys: list[np.ndarray] = [np.zeros(0, dtype=np.uint64)]
+    for doc in docs:
+        site = source_of(doc[3], doc[4])
+        if site is None or not doc[1]:
+            texts.append(None)
+            keys.append(np.zeros(0, dtype=np.uint64))
+            continue
+        texts.append(xxhash.xxh3_64_intdigest(doc[1].encode("utf-8", "surrogatepass")))
+        keyed = keyed_lines(site, doc[1])
+        keys.append(np.fromiter(keyed, dtype=np.uint64, count=len(keyed)))
+    sizes = [k.size for k in keys[1:]]
+    return SurveyChunk(texts, np.concatenate(keys), [0, *accumulate(sizes)])
+
+
+def survey_stream(
+    docs: Iterable[Document], config: Config, *, workers: int = 1, chunk: int = CHUNK
+) -> Iterator[SurveyChunk]:
+    """Key the lines of a stream of documents, in order, with ``workers`` processes."""
+    return _results(survey_slim, docs, config, workers, chunk, None)
