@@ -7,74 +7,156 @@ shared shingles that line up in both texts are taken longest first, one-to-one, 
 merged across gaps of at most ``_GAP`` units, so a passage with one changed word stays
 one passage. Each passage says how many documents of the corpus hold it at most (the
 fewest holding any of its shingles): 2 means it is found in these two texts only.
+
+Most news text is ASCII with some typographic punctuation; such a text is cut by one
+table lookup per character (:func:`_plain_units`), others line by line
+(:func:`units_by_line`, the reference the tests hold the fast path to). Runs are found
+with numpy over all matching positions at once. Passages of many pairs are aligned first
+and counted after (:mod:`newsdedup.evidence`), so only their shingles are counted.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+import unicodedata
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from functools import cache, lru_cache
 
 import numpy as np
 
 from newsdedup.boilerplate import Boilerplate, is_furniture
 from newsdedup.clean import normalize, spacing_table
 from newsdedup.config import ShingleConfig
+from newsdedup.counting import KeyCounts, count
 from newsdedup.data import Fingerprint, Passage
-from newsdedup.shingle import char_hashes, rolling, unit_for, word_hashes
+from newsdedup.shingle import (
+    _SPACE,
+    _ascii_table,
+    _span_hashes,
+    _token_spans,
+    char_hashes,
+    rolling,
+    unit_for,
+    word_hashes,
+)
 
 _GAP = 3  # units a merged passage may skip in each text (a changed or inserted word)
 _MIN_WORDS = 5  # shorter shared runs are common phrases, not evidence
 _MIN_CHARS = 10  # the same, in characters, for scripts without spaces
 _MAX_POSITIONS = 8  # a shingle repeated more often in one text is not used to align
+_BLOCK = 1 << 22  # shingles per lookup when counting the passages' shingles
 _LINE = re.compile(r"[^\n]+")
 _TOKEN = re.compile(r"\S+")
 
 
 @dataclass(frozen=True, slots=True)
 class ShingleRarity:
-    """How many distinct documents hold each word shingle: sorted keys and counts."""
+    """How many distinct documents hold each word shingle (of those counted)."""
 
-    keys: np.ndarray
-    df: np.ndarray
+    counts: KeyCounts
 
     @classmethod
     def empty(cls) -> ShingleRarity:
         """No counts: every passage is taken as found in its two texts only."""
-        return cls(np.zeros(0, np.uint32), np.zeros(0, np.int64))
+        return cls(count([]))
 
     def found_in(self, hashes: np.ndarray) -> int:
         """At most how many documents hold all of ``hashes`` (the smallest count)."""
-        if not self.keys.size or not hashes.size:
-            return 2
-        index = np.minimum(np.searchsorted(self.keys, hashes), self.keys.size - 1)
-        counts = np.where(self.keys[index] == hashes, self.df[index], 1)
-        return max(2, int(counts.min()))
+        return int(self.smallest(hashes, [0, hashes.size])[0]) if hashes.size else 2
+
+    def smallest(self, hashes: np.ndarray, bounds: Sequence[int]) -> np.ndarray:
+        """:meth:`found_in` of each non-empty ``hashes[bounds[k]:bounds[k + 1]]``, at once."""
+        if not hashes.size:
+            return np.zeros(0, dtype=np.int64)
+        where = self.counts.find(hashes)
+        df = np.r_[self.counts.counts, 1][where]  # -1, not counted: held by one text at least
+        return np.maximum(np.minimum.reduceat(df, np.asarray(bounds[:-1], dtype=np.int64)), 2)
 
 
-def shingle_rarity(fingerprints: Sequence[Fingerprint]) -> ShingleRarity:
-    """Count the documents holding each shingle, over documents with distinct texts."""
+def _distinct_sets(fingerprints: Iterable[Fingerprint]) -> Iterator[np.ndarray]:
+    """The shingle set of each document with a distinct, non-empty text."""
     seen: set[str] = set()
-    sets = []
     for fp in fingerprints:
         if fp.digest and fp.digest not in seen:
             seen.add(fp.digest)
-            sets.append(fp.shingles)
-    if not sets:
-        return ShingleRarity.empty()
-    keys, df = np.unique(np.concatenate(sets), return_counts=True)
-    return ShingleRarity(keys, df)
+            yield fp.shingles
+
+
+def shingle_rarity(
+    fingerprints: Iterable[Fingerprint], keys: np.ndarray | None = None, *, threads: int = 1
+) -> ShingleRarity:
+    """Count the documents holding each shingle, over documents with distinct texts.
+
+    Args:
+        fingerprints: Every document's fingerprint.
+        keys: Count only these shingles (the passages' own), so memory holds a table of
+            them rather than of every shingle of the corpus (hundreds of millions at a
+            million articles); ``None`` counts every shingle.
+        threads: Threads to look the corpus's shingles up in (the lookup releases the GIL).
+    """
+    if keys is None:
+        return ShingleRarity(count(_distinct_sets(fingerprints)))
+    table = count([keys])
+    tally = np.zeros(table.keys.size, dtype=np.int64)
+    hits: list[np.ndarray] = []
+    held = 0
+    for where in _lookups(table, _blocks(_distinct_sets(fingerprints)), threads):
+        hits.append(where[where >= 0])
+        held += hits[-1].size
+        if held >= tally.size:  # a bincount costs the table's size: only once it pays
+            tally += np.bincount(np.concatenate(hits), minlength=tally.size)
+            hits, held = [], 0
+    tally += np.bincount(np.concatenate([np.zeros(0, np.int64), *hits]), minlength=tally.size)
+    return ShingleRarity(replace(table, counts=tally))
+
+
+def _lookups(table: KeyCounts, blocks: Iterable[np.ndarray], threads: int) -> Iterator[np.ndarray]:
+    """``table.find`` of each block, in order, over ``threads`` threads (two blocks each)."""
+    if threads <= 1:
+        yield from map(table.find, blocks)
+        return
+    with ThreadPoolExecutor(threads) as pool:
+        pending: deque[Future[np.ndarray]] = deque()
+        for block in blocks:
+            pending.append(pool.submit(table.find, block))
+            if len(pending) >= 2 * threads:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _blocks(arrays: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
+    """The arrays joined into blocks of about ``_BLOCK`` keys, so lookups are few calls."""
+    pending: list[np.ndarray] = []
+    size = 0
+    for array in arrays:
+        pending.append(array)
+        size += array.size
+        if size >= _BLOCK:
+            yield np.concatenate(pending)
+            pending, size = [], 0
+    if pending:
+        yield np.concatenate(pending)
 
 
 @dataclass(frozen=True, slots=True)
 class Units:
-    """A text cut into comparison units, each with its span in the original text."""
+    """A text cut into comparison units, each with its span in the original text.
+
+    Attributes:
+        starts: Where each unit starts in the original text.
+        ends: Where each unit ends.
+        hashes: One shingle hash per unit position that starts a shingle.
+        unit: ``word`` or ``char``: what the text was cut into.
+    """
 
     starts: np.ndarray
     ends: np.ndarray
-    hashes: np.ndarray  # one shingle hash per unit position that starts a shingle
+    hashes: np.ndarray
+    unit: str = "word"
 
 
 @lru_cache(maxsize=1 << 16)
@@ -106,15 +188,21 @@ def _line_words(line: str, offset: int, unit: str) -> tuple[list[str], list[int]
     return out, starts, ends
 
 
-def units(text: str, cfg: ShingleConfig, site: str | None, furniture: Boilerplate) -> Units:
-    """Cut ``text`` (less its furniture lines) into units and shingle hashes, with spans."""
+def _kept_lines(text: str, site: str | None, furniture: Boilerplate) -> Iterator[re.Match[str]]:
+    """The lines of ``text`` that are not furniture."""
+    lines = _LINE.finditer(text)
+    if not furniture.keys and not furniture.patterns:
+        return lines
+    return (line for line in lines if not is_furniture(line.group(), site, furniture))
+
+
+def units_by_line(text: str, cfg: ShingleConfig, site: str | None, furniture: Boilerplate) -> Units:
+    """:func:`units` line by line and word by word: the reference, and the path for any text."""
     unit = unit_for(normalize(text), cfg)
     words: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    for line in _LINE.finditer(text):
-        if is_furniture(line.group(), site, furniture):
-            continue
+    for line in _kept_lines(text, site, furniture):
         line_words, line_starts, line_ends = _line_words(line.group(), line.start(), unit)
         words.extend(line_words)
         starts.extend(line_starts)
@@ -126,34 +214,106 @@ def units(text: str, cfg: ShingleConfig, site: str | None, furniture: Boilerplat
         np.array(starts, dtype=np.int64),
         np.array(ends, dtype=np.int64),
         rolling(hashes, size) if len(words) >= size else np.zeros(0, np.uint32),
+        unit,
     )
 
 
-def _runs(a: np.ndarray, b: np.ndarray) -> list[tuple[int, int, int]]:
-    """Maximal diagonal runs ``(length, a_start, b_start)`` of equal shingle hashes."""
-    where: dict[int, list[int]] = defaultdict(list)
-    for j, h in enumerate(b.tolist()):
-        where[h].append(j)
-    runs: list[tuple[int, int, int]] = []
-    open_runs: dict[int, tuple[int, int]] = {}  # b position -> (a_start, b_start)
-    for i, h in enumerate(a.tolist()):
-        positions = where.get(h, ())
-        following: dict[int, tuple[int, int]] = {}
-        if len(positions) <= _MAX_POSITIONS:
-            for j in positions:
-                following[j] = open_runs.get(j - 1, (i, j))
-        for j, (a0, b0) in open_runs.items():
-            if j + 1 not in following:
-                runs.append((i - a0, a0, b0))
-        open_runs = following
-    runs.extend((len(a) - a0, a0, b0) for a0, b0 in open_runs.values())
-    return runs
+@cache
+def _plain_table() -> np.ndarray:
+    """Per code point below 0x10000: the byte :func:`~newsdedup.clean.normalize` makes of it.
+
+    ASCII as :func:`newsdedup.shingle._ascii_table` maps it (lower case, or a space). A
+    space for the punctuation, symbols and spaces beyond ASCII that normalise to a word
+    break, alone and between two letters, and neither decompose into letters nor combine
+    with a neighbour (curly quotes, dashes, ``©``, no-break spaces, ``…``). 0 for every
+    other character: a text holding one is cut by :func:`units_by_line`.
+    """
+    table = np.zeros(0x10000, dtype=np.uint8)
+    table[:128] = np.frombuffer(_ascii_table()[:128], dtype=np.uint8)
+    for code in range(128, 0x10000):
+        char = chr(code)
+        if (
+            (unicodedata.category(char)[0] in "PSZ" or unicodedata.category(char) == "Cc")
+            and not unicodedata.combining(char)
+            and normalize(char) == ""
+            and normalize(f"a{char}b") == "a b"
+        ):
+            table[code] = _SPACE
+    return table
 
 
-def _one_to_one(runs: list[tuple[int, int, int]], size: int) -> list[tuple[int, int, int, int]]:
+def _plain_units(
+    text: str, cfg: ShingleConfig, site: str | None, furniture: Boilerplate
+) -> Units | None:
+    """:func:`units` of a text of ASCII and plain punctuation, by a table: no word objects.
+
+    Returns ``None`` for other text. Every kept character maps to one byte, so offsets
+    into the bytes are offsets into the text, and the words are the runs of letters and
+    digits: what :func:`units_by_line` finds, without normalising line by line.
+    """
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if codes.size and int(codes.max()) >= 0x10000:
+        return None
+    buf = _plain_table()[codes]
+    if not buf.all():
+        return None
+    if furniture.keys or furniture.patterns:
+        for line in _LINE.finditer(text):
+            if is_furniture(line.group(), site, furniture):
+                buf[line.start() : line.end()] = _SPACE
+    starts, ends = _token_spans(buf)
+    hashes = _span_hashes(buf, starts, ends)
+    return Units(
+        starts,
+        ends,
+        rolling(hashes, cfg.size) if starts.size >= cfg.size else np.zeros(0, np.uint32),
+    )
+
+
+def units(text: str, cfg: ShingleConfig, site: str | None, furniture: Boilerplate) -> Units:
+    """Cut ``text`` (less its furniture lines) into units and shingle hashes, with spans.
+
+    The units are the words (or characters) matching compares: each line normalised.
+    """
+    plain = _plain_units(text, cfg, site, furniture) if cfg.unit != "char" else None
+    return plain if plain is not None else units_by_line(text, cfg, site, furniture)
+
+
+def _runs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Maximal diagonal runs of equal shingle hashes: lengths, ``a`` starts, ``b`` starts.
+
+    A run is a longest chain of positions ``(i, j), (i + 1, j + 1) ...`` with
+    ``a[i] == b[j]``, leaving out hashes found more than ``_MAX_POSITIONS`` times in ``b``.
+    Runs come ordered by their diagonal ``j - i``, then by ``i``.
+    """
+    order = np.argsort(b, kind="stable")
+    ordered = b[order]
+    low = np.searchsorted(ordered, a, side="left")
+    found = np.searchsorted(ordered, a, side="right") - low
+    found[found > _MAX_POSITIONS] = 0
+    i = np.repeat(np.arange(a.size), found)
+    first = np.repeat(low - (np.cumsum(found) - found), found)
+    j = order[first + np.arange(i.size)]
+    diagonal = j - i
+    by_diagonal = np.lexsort((i, diagonal))
+    i, diagonal = i[by_diagonal], diagonal[by_diagonal]
+    new = np.ones(i.size, dtype=bool)  # a run starts where the diagonal changes or i skips
+    new[1:] = (diagonal[1:] != diagonal[:-1]) | (i[1:] != i[:-1] + 1)
+    starts = np.flatnonzero(new)
+    lengths = np.diff(starts, append=i.size)
+    return lengths, i[starts], i[starts] + diagonal[starts]
+
+
+def _one_to_one(
+    runs: tuple[np.ndarray, np.ndarray, np.ndarray], size: int
+) -> list[tuple[int, int, int, int]]:
     """Longest runs first, none overlapping another in either text: unit ranges."""
+    lengths, a_starts, b_starts = runs
+    order = np.lexsort((b_starts, a_starts, -lengths))
     taken: list[tuple[int, int, int, int]] = []
-    for length, a0, b0 in sorted(runs, key=lambda r: (-r[0], r[1], r[2])):
+    for length, a0, b0 in zip(
+        lengths[order].tolist(), a_starts[order].tolist(), b_starts[order].tolist(), strict=True
+    ):
         a1, b1 = a0 + length + size - 1, b0 + length + size - 1
         if all(a1 <= x0 or a0 >= x1 for x0, x1, _, _ in taken) and all(
             b1 <= y0 or b0 >= y1 for _, _, y0, y1 in taken
@@ -175,29 +335,42 @@ def _merge(ranges: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int,
     return merged
 
 
+def shingle_size(unit: str, cfg: ShingleConfig) -> int:
+    """Units per shingle for texts cut into ``unit``."""
+    return cfg.char_size if unit == "char" else cfg.size
+
+
+def passage_spans(a: Units, b: Units, size: int, min_units: int) -> list[tuple[Passage, slice]]:
+    """The passages two cut texts share, at least ``min_units`` units long, not yet counted.
+
+    Each comes with the slice of ``a.hashes`` whose rarity is its ``found_in``.
+    """
+    if not a.hashes.size or not b.hashes.size:
+        return []
+    spans = []
+    for a0, a1, b0, b1 in _merge(_one_to_one(_runs(a.hashes, b.hashes), size)):
+        if a1 - a0 < min_units:
+            continue
+        passage = Passage(
+            int(a.starts[a0]), int(a.ends[a1 - 1]), int(b.starts[b0]), int(b.ends[b1 - 1]), a1 - a0
+        )
+        spans.append((passage, slice(a0, max(a0 + 1, a1 - size + 1))))
+    return spans
+
+
 def align(
     a: Units, b: Units, size: int, rare: ShingleRarity, min_units: int
 ) -> tuple[Passage, ...]:
     """The passages two cut texts share, at least ``min_units`` units long."""
-    if not a.hashes.size or not b.hashes.size:
-        return ()
-    ranges = _merge(_one_to_one(_runs(a.hashes, b.hashes), size))
-    passages = []
-    for a0, a1, b0, b1 in ranges:
-        if a1 - a0 < min_units:
-            continue
-        found = rare.found_in(np.unique(a.hashes[a0 : max(a0 + 1, a1 - size + 1)]))
-        passages.append(
-            Passage(
-                int(a.starts[a0]),
-                int(a.ends[a1 - 1]),
-                int(b.starts[b0]),
-                int(b.ends[b1 - 1]),
-                a1 - a0,
-                found,
-            )
-        )
-    return tuple(passages)
+    return tuple(
+        replace(passage, found_in=rare.found_in(a.hashes[window]))
+        for passage, window in passage_spans(a, b, size, min_units)
+    )
+
+
+def min_units(unit: str) -> int:
+    """The fewest units a passage must have to count as evidence."""
+    return _MIN_CHARS if unit == "char" else _MIN_WORDS
 
 
 def shared_passages(
@@ -220,6 +393,4 @@ def shared_passages(
     """
     bp = furniture or Boilerplate(patterns=False)
     a, b = units(text_a, cfg, sites[0], bp), units(text_b, cfg, sites[1], bp)
-    char = unit_for(normalize(text_a), cfg) == "char"
-    size = cfg.char_size if char else cfg.size
-    return align(a, b, size, rare, _MIN_CHARS if char else _MIN_WORDS)
+    return align(a, b, shingle_size(a.unit, cfg), rare, min_units(a.unit))

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 
-from newsdedup.align import shared_passages, shingle_rarity
 from newsdedup.boilerplate import (
     Boilerplate,
     learn_from_documents,
@@ -205,6 +204,8 @@ def with_evidence(
     fingerprints: Sequence[Fingerprint],
     config: Config,
     furniture: Boilerplate,
+    *,
+    workers: int = 1,
 ) -> DedupResult:
     """Attach the shared passages of every copy and rewrite (not exact copies) to the result.
 
@@ -215,23 +216,17 @@ def with_evidence(
         config: The run's configuration (the shingle settings).
         furniture: The furniture that was set aside, so passages are found in the text
             that was compared.
+        workers: Processes to align in (see :mod:`newsdedup.evidence`); never changes
+            the result.
     """
-    rare = shingle_rarity(fingerprints)
+    from newsdedup.evidence import passages
+
     site = {fp.doc_id: fp.site for fp in fingerprints}
-
-    def texts(match: Match) -> tuple[str, str]:
-        return docs[match.a].text, docs[match.b].text
-
+    pairs = [(m.a, m.b) for m in result.matches if m.kind != "exact"]
+    texts = {doc_id: (docs[doc_id].text, site[doc_id]) for pair in pairs for doc_id in pair}
+    found = iter(passages(pairs, texts, fingerprints, config.shingle, furniture, workers=workers))
     matches = tuple(
-        m
-        if m.kind == "exact"
-        else replace(
-            m,
-            passages=shared_passages(
-                *texts(m), rare, config.shingle, furniture, (site[m.a], site[m.b])
-            ),
-        )
-        for m in result.matches
+        m if m.kind == "exact" else replace(m, passages=next(found)) for m in result.matches
     )
     return replace(result, matches=matches)
 
@@ -396,9 +391,8 @@ def run(
         result = dedup_fingerprints(fingerprints, config, skipped, furniture)
         check_accounting(result)
     with _timed(timings, "align_passages"):
-        result = with_evidence(
-            result, _matched_documents(inputs, result, config), fingerprints, config, furniture
-        )
+        docs = _matched_documents(inputs, result, config)
+        result = with_evidence(result, docs, fingerprints, config, furniture, workers=workers)
     with _timed(timings, "write"):
         files = write_outputs(result, inputs, origins, Path(out), config)
     return RunReport(result, Path(out), tuple(files), timings)
