@@ -394,5 +394,5 @@ def run(
         docs = _matched_documents(inputs, result, config)
         result = with_evidence(result, docs, fingerprints, config, furniture, workers=workers)
     with _timed(timings, "write"):
-        files = write_outputs(result, inputs, origins, Path(out), config)
+        files = write_outputs(result, inputs, origins, Path(out), config, timings=timings)
     return RunReport(result, Path(out), tuple(files), timings)
