@@ -49,6 +49,21 @@ _ANYWHERE = re.compile(
     r"|\bvideo (?:loading|unavailable)\b|\b(?:click|tap) to play\b"
     r"|\ball rights reserved\b"
 )
+# Every _ANYWHERE alternative holds one of these: most lines are ruled out without a search.
+_ANYWHERE_NEEDS = (
+    b"us on",
+    b"newsletter",
+    b"inbox",
+    b"updates",
+    b"email",
+    b"comment",
+    b"getty",
+    b"photo",
+    b"shutterstock",
+    b"video",
+    b"to play",
+    b"rights reserved",
+)
 _WHOLE = re.compile(
     rf"{_SHARE}(?: (?:this|on|article|story|via|{_SHARE}))*"
     r"|(?:photo|image|picture|photograph|credit)s?(?: credit)?(?: by| via)? \S+(?: \S+){0,5}"
@@ -56,6 +71,7 @@ _WHOLE = re.compile(
     r"|copyright .*|© .*"
 )
 _PATTERN_MAX_WORDS = 25
+_SPACES = re.compile(rb"  +")
 _MULTIPLIER = 0x9E3779B97F4A7C15  # mixes a line's key before the source's salt
 _MASK = (1 << 63) - 1  # below 2**63: the counting table keeps key + 1
 
@@ -110,32 +126,36 @@ def split_lines(text: str) -> list[str]:
 
 def normal_line(line: str) -> str:
     """:func:`~newsdedup.clean.normalize` of one line; ASCII lines by a byte table, faster."""
+    return _normal_bytes(line)[0].decode("utf-8")
+
+
+def _normal_bytes(line: str) -> tuple[bytes, int]:
+    """The normalised line as UTF-8, and its number of words."""
     if line.isascii():
-        return b" ".join(line.encode("ascii").translate(_ascii_table()).split()).decode("ascii")
-    return normalize(line)
+        norm_bytes = _SPACES.sub(b" ", line.encode("ascii").translate(_ascii_table())).strip()
+        return norm_bytes, norm_bytes.count(b" ") + 1 if norm_bytes else 0
+    norm = normalize(line)
+    return norm.encode("utf-8"), norm.count(" ") + 1 if norm else 0
 
 
 def line_key(line: str) -> int:
     """The key of a line: XXH3-64 of its normalised form."""
-    return _key(normal_line(line))
+    return xxhash.xxh3_64_intdigest(_normal_bytes(line)[0])
 
 
-def _key(norm: str) -> int:
-    return xxhash.xxh3_64_intdigest(norm.encode("utf-8"))
-
-
-def _patterned(norm: str) -> bool:
-    """Whether a normalised line is common furniture by its wording alone."""
-    return (
-        bool(norm)
-        and norm.count(" ") < _PATTERN_MAX_WORDS
-        and bool(_WHOLE.fullmatch(norm) or _ANYWHERE.search(norm))
-    )
+def _patterned(norm: bytes, words: int) -> bool:
+    """Whether a normalised line of ``words`` words is common furniture by its wording."""
+    if not 0 < words <= _PATTERN_MAX_WORDS:
+        return False
+    text = norm.decode("utf-8")
+    if _WHOLE.fullmatch(text):
+        return True
+    return any(word in norm for word in _ANYWHERE_NEEDS) and bool(_ANYWHERE.search(text))
 
 
 def is_pattern(line: str) -> bool:
     """Whether a line is common furniture by its wording alone."""
-    return _patterned(normal_line(line))
+    return _patterned(*_normal_bytes(line))
 
 
 @lru_cache(maxsize=1 << 12)
@@ -145,14 +165,19 @@ def _salt(source: str) -> int:
 
 def furniture_key(source: str, norm: str) -> int:
     """One integer for (source, normalised line): what learning counts and stripping looks up."""
-    return ((_key(norm) * _MULTIPLIER) ^ _salt(source)) & _MASK
+    return _salted(_salt(source), norm.encode("utf-8"))
+
+
+def _salted(salt: int, norm: bytes) -> int:
+    return ((xxhash.xxh3_64_intdigest(norm) * _MULTIPLIER) ^ salt) & _MASK
 
 
 def keyed_lines(source: str, text: str) -> dict[int, str]:
     """Each distinct line of a document by its :func:`furniture_key`, first occurrence kept."""
+    salt = _salt(source)
     keyed: dict[int, str] = {}
     for line in split_lines(text):
-        keyed.setdefault(furniture_key(source, normal_line(line)), line)
+        keyed.setdefault(_salted(salt, _normal_bytes(line)[0]), line)
     return keyed
 
 
@@ -224,23 +249,25 @@ def learn_from_documents(docs: Iterable[Document], cfg: BoilerplateConfig) -> Bo
 
 def is_furniture(line: str, source: str | None, bp: Boilerplate) -> bool:
     """Whether one line of a document from ``source`` is furniture."""
-    return _furniture(line, source, bp, None)
+    salt = _salt(source) if source is not None and bp.keys else None
+    return _furniture(line, source, salt, bp, None)
 
 
 def _furniture(
     line: str,
     source: str | None,
+    salt: int | None,
     bp: Boilerplate,
     seen: MutableMapping[int, tuple[str, str]] | None,
 ) -> bool:
-    norm = normal_line(line)
-    if source is not None and bp.keys:
-        key = furniture_key(source, norm)
+    norm, words = _normal_bytes(line)
+    if salt is not None:
+        key = _salted(salt, norm)
         if key in bp.keys:
-            if seen is not None and key not in seen:
+            if seen is not None and source is not None and key not in seen:
                 seen[key] = (source, line)
             return True
-    return bp.patterns and _patterned(norm)
+    return bp.patterns and _patterned(norm, words)
 
 
 def strip(
@@ -256,6 +283,7 @@ def strip(
     """
     if not bp.keys and not bp.patterns:
         return text
+    salt = _salt(source) if source is not None and bp.keys else None
     lines = split_lines(text)
-    kept = [line for line in lines if not _furniture(line, source, bp, seen)]
+    kept = [line for line in lines if not _furniture(line, source, salt, bp, seen)]
     return "\n".join(kept) if kept and len(kept) < len(lines) else text
