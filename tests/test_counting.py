@@ -29,7 +29,7 @@ def test_table_grows_and_keeps_every_count(monkeypatch):
     # many keys with equal low bits (as sampled n-grams have), counted several times
     arrays = [(rng.integers(0, 40_000, 3000) * 8).astype(np.uint32) for _ in range(30)]
     fast, ref = _both(arrays)
-    assert fast.slots.size > 1 << counting._MIN_BITS  # the table had to grow
+    assert fast.index.size > 1 << counting._MIN_BITS  # the table had to grow
     assert np.array_equal(fast.keys, ref.keys) and np.array_equal(fast.counts, ref.counts)
     assert np.array_equal(fast.find(arrays[0]), ref.find(arrays[0]))
     assert (fast.find(np.array([1, 3], np.uint32)) == -1).all()

@@ -39,6 +39,7 @@ def _kernels() -> Any:
         counting_kernels.place,
         counting_kernels.lookup,
         counting_kernels.gather,
+        counting_kernels.pack,
     )
 
 
@@ -47,24 +48,24 @@ class KeyCounts:
     """Distinct keys, sorted, with how often each was counted, and an index to find them.
 
     Attributes:
-        keys: Every distinct key, ascending (``uint32``).
+        keys: Every distinct key, ascending (``uint32``, or ``uint64`` if counted so).
         counts: How many times each key was counted.
-        slots: The hash table's slots (key + 1, 0 for empty), or empty without numba.
-        ranks: The position in ``keys`` of each slot's key.
+        index: A hash index of ``uint32`` keys to their positions (see
+            :func:`newsdedup.counting_kernels.pack`), or empty: then :meth:`find`
+            searches the sorted keys.
     """
 
     keys: np.ndarray
     counts: np.ndarray
-    slots: np.ndarray
-    ranks: np.ndarray
+    index: np.ndarray
 
     def find(self, keys: np.ndarray) -> np.ndarray:
         """The position of each key in :attr:`keys` (``int64``), or -1 where it is absent."""
         keys = np.ascontiguousarray(keys, dtype=self.keys.dtype)
         kernels = _kernels()
-        if kernels is not None and self.slots.size:
+        if kernels is not None and self.index.size:
             out = np.empty(keys.size, dtype=np.int64)
-            kernels[2](self.slots, self.ranks, _shift(self.slots.size), keys, out)
+            kernels[2](self.index, _shift(self.index.size), keys, out)
             return out
         if not self.keys.size:
             return np.full(keys.size, -1, dtype=np.int64)
@@ -98,18 +99,16 @@ class KeyCounts:
         offsets = np.ascontiguousarray(offsets, dtype=np.int64)
         sums = np.empty(offsets.size - 1, dtype=np.float64)
         kernels = _kernels()
-        if kernels is not None and self.slots.size:
+        if kernels is not None and self.index.size:
+            picked = (self.counts >= counted[0]) & (self.counts <= counted[1])
+            signed = np.where(picked, values, -np.asarray(values, dtype=np.float64))
             runs, where, chosen = kernels[3](
-                self.slots,
-                self.ranks,
-                self.counts,
-                _shift(self.slots.size),
+                self.index,
+                _shift(self.index.size),
                 keys,
                 offsets,
-                np.ascontiguousarray(values, dtype=np.float64),
+                signed,
                 float(missing),
-                counted[0],
-                counted[1],
                 np.uint32(sample),
                 sums,
             )
@@ -139,7 +138,7 @@ def count(arrays: Iterable[np.ndarray]) -> KeyCounts:
     kernels = _kernels()
     if kernels is None:
         return _count_numpy(arrays)
-    insert, place, _, _ = kernels
+    insert, place = kernels[0], kernels[1]
     dtype = np.dtype(np.uint32)
     slots = np.zeros(1 << _MIN_BITS, dtype=np.uint64)
     counts = np.zeros(1 << _MIN_BITS, dtype=np.int64)
@@ -168,9 +167,11 @@ def _finish(slots: np.ndarray, counts: np.ndarray, dtype: np.dtype) -> KeyCounts
     held = np.flatnonzero(slots)
     keys = (slots[held] - np.uint64(1)).astype(dtype)
     order = np.argsort(keys, kind="stable")
-    ranks = np.full(slots.size, -1, dtype=np.int64)
-    ranks[held[order]] = np.arange(order.size)
-    return KeyCounts(keys[order], counts[held][order], slots, ranks)
+    keys, tallies = keys[order], counts[held][order]
+    index = np.zeros(0, dtype=np.uint64)
+    if dtype == np.uint32:
+        index = _kernels()[4](keys, slots.size, _shift(slots.size))
+    return KeyCounts(keys, tallies, index)
 
 
 def _blocks(arrays: Iterable[np.ndarray]) -> Iterable[np.ndarray]:
@@ -199,5 +200,4 @@ def _count_numpy(arrays: Iterable[np.ndarray]) -> KeyCounts:
     wide = any(a.dtype == np.uint64 for a in parts)
     joined = np.concatenate([np.zeros(0, np.uint64 if wide else np.uint32), *parts])
     keys, counts = np.unique(joined.astype(np.uint64 if wide else np.uint32), return_counts=True)
-    empty = np.zeros(0, dtype=np.uint64)
-    return KeyCounts(keys, counts.astype(np.int64), empty, np.zeros(0, dtype=np.int64))
+    return KeyCounts(keys, counts.astype(np.int64), np.zeros(0, dtype=np.uint64))

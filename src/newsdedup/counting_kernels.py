@@ -52,32 +52,52 @@ def place(slots, counts, shift, held, tallies):
 
 
 @numba.njit(cache=True, nogil=True)
-def lookup(slots, ranks, shift, keys, out):
-    """``out[i]``: the rank of ``keys[i]`` among the table's keys, or -1 if it is absent."""
-    mask = np.uint64(slots.size - 1)
-    for i in range(keys.size):
-        key = np.uint64(keys[i]) + _ONE
-        h = (key * _GOLDEN) >> shift
-        while True:
-            here = slots[h]
-            if here == key:
-                out[i] = ranks[h]
-                break
-            if here == 0:
-                out[i] = -1
-                break
+def pack(keys, size, shift):
+    """An index of sorted ``uint32`` keys: slot = ``key << 32 | rank + 1`` (0 for empty).
+
+    Key and rank share one word, so finding a key costs one cache miss, not two.
+    """
+    mask = np.uint64(size - 1)
+    index = np.zeros(size, dtype=np.uint64)
+    for rank in range(keys.size):
+        key = np.uint64(keys[rank])
+        h = ((key + _ONE) * _GOLDEN) >> shift
+        while index[h] != 0:
             h = (h + _ONE) & mask
+        index[h] = (key << np.uint64(32)) | np.uint64(rank + 1)
+    return index
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _rank(index, mask, shift, key):
+    """The rank of ``key`` in a :func:`pack` index, or -1."""
+    h = ((key + _ONE) * _GOLDEN) >> shift
+    while True:
+        here = index[h]
+        if here == 0:
+            return -1
+        if (here >> np.uint64(32)) == key:
+            return np.int64(here & np.uint64(0xFFFFFFFF)) - 1
+        h = (h + _ONE) & mask
 
 
 @numba.njit(cache=True, nogil=True)
-def gather(slots, ranks, counts, shift, keys, offsets, values, missing, low, high, sample, out):
-    """Per run of keys (``offsets``): the sum of ``values[rank]``, and the selected entries.
+def lookup(index, shift, keys, out):
+    """``out[i]``: the rank of ``keys[i]`` among the indexed keys, or -1 if it is absent."""
+    mask = np.uint64(index.size - 1)
+    for i in range(keys.size):
+        out[i] = _rank(index, mask, shift, np.uint64(keys[i]))
 
-    ``out`` receives the sums (``missing`` for a key not in the table). An entry is selected
-    when its key's count is in ``[low, high]`` and the key is divisible by ``sample``;
-    returns the selected entries' runs, ranks and values.
+
+@numba.njit(cache=True, nogil=True)
+def gather(index, shift, keys, offsets, signed, missing, sample, out):
+    """Per run of keys (``offsets``): the sum of their values, and the selected entries.
+
+    ``signed[rank]`` is a key's value, negative when the key is not to be selected (values
+    are positive); a key must also be divisible by ``sample``. ``out`` receives the sums
+    (``missing`` for a key not indexed); returns the selected entries' runs, ranks, values.
     """
-    mask = np.uint64(slots.size - 1)
+    mask = np.uint64(index.size - 1)
     runs = np.empty(keys.size, dtype=np.int64)
     where = np.empty(keys.size, dtype=np.int64)
     weight = np.empty(keys.size, dtype=np.float64)
@@ -85,27 +105,19 @@ def gather(slots, ranks, counts, shift, keys, offsets, values, missing, low, hig
     for run in range(offsets.size - 1):
         total = 0.0
         for i in range(offsets[run], offsets[run + 1]):
-            key = np.uint64(keys[i]) + _ONE
-            h = (key * _GOLDEN) >> shift
-            rank = -1
-            while True:
-                here = slots[h]
-                if here == key:
-                    rank = ranks[h]
-                    break
-                if here == 0:
-                    break
-                h = (h + _ONE) & mask
+            rank = _rank(index, mask, shift, np.uint64(keys[i]))
             if rank < 0:
                 total += missing
                 continue
-            value = values[rank]
-            total += value
-            seen = counts[rank]
-            if low <= seen <= high and (sample == 1 or keys[i] % sample == 0):
-                runs[chosen] = run
-                where[chosen] = rank
-                weight[chosen] = value
-                chosen += 1
+            value = signed[rank]
+            if value > 0:
+                total += value
+                if sample == 1 or keys[i] % sample == 0:
+                    runs[chosen] = run
+                    where[chosen] = rank
+                    weight[chosen] = value
+                    chosen += 1
+            else:
+                total -= value
         out[run] = total
     return runs[:chosen], where[:chosen], weight[:chosen]
