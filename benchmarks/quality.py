@@ -158,11 +158,14 @@ def rensa_grouper(ngram: int = 5, num_perm: int = 128, threshold: float = 0.8) -
     return make
 
 
-def newsdedup_grouper() -> Factory:
-    """newsdedup with its default configuration but the MinHash seed."""
+def newsdedup_grouper(rewrite_sample: int = 0) -> Factory:
+    """newsdedup with its default configuration but the MinHash seed (and n-gram sample)."""
 
     def make(seed: int) -> Grouper:
-        config = Config().replace({"minhash": {"seed": seed}})
+        overrides: dict[str, dict[str, int]] = {"minhash": {"seed": seed}}
+        if rewrite_sample:  # what corpora above 125,000 documents get by default
+            overrides["rewrite"] = {"sample": rewrite_sample}
+        config = Config().replace(overrides)
 
         def group(docs: Sequence[Document]) -> dict[str, str]:
             return {row.doc_id: row.cluster_id for row in dedup(docs, config).assignments}
@@ -324,6 +327,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the results as JSON")
     parser.add_argument("--only", help="run only the methods whose name contains this text")
     parser.add_argument(
+        "--rewrite-samples",
+        default="",
+        help="also run newsdedup holding one character n-gram in K, for each K of this "
+        "comma-separated list (what large corpora get; e.g. 4,8,16)",
+    )
+    parser.add_argument(
         "--seeds",
         type=int,
         default=1,
@@ -336,7 +345,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     data = Data.load(args.data)
     results: dict[str, dict] = {}
     repeats: dict[str, list[dict]] = {}
-    for name, (factory, seed) in METHODS.items():
+    methods = dict(METHODS)
+    for k in filter(None, args.rewrite_samples.split(",")):
+        methods[f"newsdedup, rewrite.sample = {int(k)}"] = (newsdedup_grouper(int(k)), 1)
+    for name, (factory, seed) in methods.items():
         if args.only and args.only not in name:
             continue
         print(f"running {name} ...", file=sys.stderr)

@@ -77,3 +77,11 @@ def test_gather_sums_and_selects_alike_with_and_without_the_kernel(
     where = fast.find(keys_flat)
     each = np.where(where >= 0, values[np.maximum(where, 0)] if values.size else 0, 9.0)
     assert np.allclose(got[0], [each[lo:hi].sum() for lo, hi in itertools.pairwise(offsets)])
+
+
+@given(keys, keys)
+def test_an_index_finds_what_a_count_finds(held, probe):
+    fast = counting.indexed(held)
+    ref = counting._count_numpy([np.unique(held)])
+    assert np.array_equal(fast.keys, ref.keys) and not fast.counts.any()
+    assert np.array_equal(fast.find(probe), ref.find(probe))

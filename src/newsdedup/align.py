@@ -30,7 +30,7 @@ import numpy as np
 from newsdedup.boilerplate import Boilerplate, is_furniture
 from newsdedup.clean import normalize, spacing_table
 from newsdedup.config import ShingleConfig
-from newsdedup.counting import KeyCounts, count
+from newsdedup.counting import KeyCounts, count, indexed
 from newsdedup.data import Fingerprint, Passage
 from newsdedup.shingle import (
     _SPACE,
@@ -99,7 +99,7 @@ def shingle_rarity(
     """
     if keys is None:
         return ShingleRarity(count(_distinct_sets(fingerprints)))
-    table = count([keys])
+    table = indexed(keys)
     tally = np.zeros(table.keys.size, dtype=np.int64)
     hits: list[np.ndarray] = []
     held = 0

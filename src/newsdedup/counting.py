@@ -154,6 +154,20 @@ def count(arrays: Iterable[np.ndarray]) -> KeyCounts:
     return _finish(slots, counts, dtype)
 
 
+def indexed(keys: np.ndarray) -> KeyCounts:
+    """An index of distinct ``uint32`` keys (counts all 0), for :meth:`KeyCounts.find`.
+
+    Takes a quarter of the memory :func:`count` takes for the same keys: no counting table.
+    """
+    keys = np.unique(np.asarray(keys, dtype=np.uint32))
+    zeros = np.zeros(keys.size, dtype=np.int64)
+    kernels = _kernels()
+    if kernels is None:
+        return KeyCounts(keys, zeros, np.zeros(0, dtype=np.uint64))
+    size = 1 << max(_MIN_BITS, (2 * keys.size).bit_length())  # at most half full
+    return KeyCounts(keys, zeros, kernels[4](keys, size, _shift(size)))
+
+
 def _grown(place: Any, slots: np.ndarray, counts: np.ndarray) -> tuple[Any, Any]:
     """A table twice as large holding the same keys and counts."""
     held = slots != 0
