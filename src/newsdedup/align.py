@@ -28,13 +28,12 @@ from functools import cache, lru_cache
 import numpy as np
 
 from newsdedup.boilerplate import Boilerplate, is_furniture
-from newsdedup.clean import normalize, spacing_table
+from newsdedup.clean import ascii_table, normalize, spacing_table
 from newsdedup.config import ShingleConfig
 from newsdedup.counting import KeyCounts, count, indexed
 from newsdedup.data import Fingerprint, Passage
 from newsdedup.shingle import (
     _SPACE,
-    _ascii_table,
     _span_hashes,
     _token_spans,
     char_hashes,
@@ -222,14 +221,14 @@ def units_by_line(text: str, cfg: ShingleConfig, site: str | None, furniture: Bo
 def _plain_table() -> np.ndarray:
     """Per code point below 0x10000: the byte :func:`~newsdedup.clean.normalize` makes of it.
 
-    ASCII as :func:`newsdedup.shingle._ascii_table` maps it (lower case, or a space). A
+    ASCII as :func:`newsdedup.clean.ascii_table` maps it (lower case, or a space). A
     space for the punctuation, symbols and spaces beyond ASCII that normalise to a word
     break, alone and between two letters, and neither decompose into letters nor combine
     with a neighbour (curly quotes, dashes, ``©``, no-break spaces, ``…``). 0 for every
     other character: a text holding one is cut by :func:`units_by_line`.
     """
     table = np.zeros(0x10000, dtype=np.uint8)
-    table[:128] = np.frombuffer(_ascii_table()[:128], dtype=np.uint8)
+    table[:128] = np.frombuffer(ascii_table()[:128], dtype=np.uint8)
     for code in range(128, 0x10000):
         char = chr(code)
         if (

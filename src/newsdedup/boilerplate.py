@@ -28,10 +28,9 @@ from urllib.parse import urlsplit
 
 import xxhash
 
-from newsdedup.clean import normalize
+from newsdedup.clean import ascii_table, normalize
 from newsdedup.config import BoilerplateConfig
 from newsdedup.data import Document
-from newsdedup.shingle import _ascii_table
 
 # Lines of furniture that many sites share. Matched on the normalised line (lower case,
 # punctuation as spaces) of at most _PATTERN_MAX_WORDS words, so that a sentence of an
@@ -132,7 +131,7 @@ def normal_line(line: str) -> str:
 def _normal_bytes(line: str) -> tuple[bytes, int]:
     """The normalised line as UTF-8, and its number of words."""
     if line.isascii():
-        norm_bytes = _SPACES.sub(b" ", line.encode("ascii").translate(_ascii_table())).strip()
+        norm_bytes = _SPACES.sub(b" ", line.encode("ascii").translate(ascii_table())).strip()
         return norm_bytes, norm_bytes.count(b" ") + 1 if norm_bytes else 0
     norm = normalize(line)
     return norm.encode("utf-8"), norm.count(" ") + 1 if norm else 0

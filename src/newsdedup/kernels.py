@@ -78,7 +78,7 @@ def normalise_buffer(
     """Map every byte through ``table`` and collapse spaces, document by document.
 
     Mirrors the collapsing in ``shingle._digests``: ASCII text becomes its normalised form
-    (``shingle._ascii_table``); text normalised already stays as it is. Branch-free: a
+    (``clean.ascii_table``); text normalised already stays as it is. Branch-free: a
     byte is always written, and the end moves on unless it is a space after a space.
 
     Args:

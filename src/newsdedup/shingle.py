@@ -23,7 +23,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from newsdedup.clean import _table, digest, normalize, uses_spaces
+from newsdedup.clean import _table, ascii_table, digest, normalize, uses_spaces
 from newsdedup.config import ShingleConfig
 
 _MASK = (1 << 64) - 1
@@ -129,23 +129,9 @@ class ShingleBatch:
 
 
 @cache
-def _ascii_table() -> bytes:
-    """ASCII bytes as :func:`~newsdedup.clean.normalize` maps them: lower case, or a space.
-
-    Letters are lowered, digits kept; punctuation, symbols and control characters (every
-    other ASCII byte) become spaces, as normalize's Unicode-category table makes them.
-    """
-    table = bytearray(range(256))
-    for byte in range(128):
-        char = chr(byte)
-        table[byte] = ord(char.lower()) if char.isalnum() else _SPACE
-    return bytes(table)
-
-
-@cache
 def _ascii_array() -> np.ndarray:
-    """:func:`_ascii_table` as a lookup array, to normalise a whole buffer in one step."""
-    return np.frombuffer(_ascii_table(), dtype=np.uint8)
+    """:func:`~newsdedup.clean.ascii_table` as an array, to normalise a whole buffer at once."""
+    return np.frombuffer(ascii_table(), dtype=np.uint8)
 
 
 @cache
