@@ -19,18 +19,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
 import numpy as np
 
+from newsdedup.backends.pool import in_order
 from newsdedup.boilerplate import Boilerplate, is_furniture
 from newsdedup.clean import ascii_table, normalize, spacing_table
 from newsdedup.config import ShingleConfig
-from newsdedup.counting import KeyCounts, count, indexed
+from newsdedup.counting import KeyCounts, blocks, count, indexed
 from newsdedup.data import Fingerprint, Passage
 from newsdedup.shingle import (
     _SPACE,
@@ -102,7 +102,7 @@ def shingle_rarity(
     tally = np.zeros(table.keys.size, dtype=np.int64)
     hits: list[np.ndarray] = []
     held = 0
-    for where in _lookups(table, _blocks(_distinct_sets(fingerprints)), threads):
+    for where in _lookups(table, blocks(_distinct_sets(fingerprints), _BLOCK), threads):
         hits.append(where[where >= 0])
         held += hits[-1].size
         if held >= tally.size:  # a bincount costs the table's size: only once it pays
@@ -118,27 +118,7 @@ def _lookups(table: KeyCounts, blocks: Iterable[np.ndarray], threads: int) -> It
         yield from map(table.find, blocks)
         return
     with ThreadPoolExecutor(threads) as pool:
-        pending: deque[Future[np.ndarray]] = deque()
-        for block in blocks:
-            pending.append(pool.submit(table.find, block))
-            if len(pending) >= 2 * threads:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-
-
-def _blocks(arrays: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
-    """The arrays joined into blocks of about ``_BLOCK`` keys, so lookups are few calls."""
-    pending: list[np.ndarray] = []
-    size = 0
-    for array in arrays:
-        pending.append(array)
-        size += array.size
-        if size >= _BLOCK:
-            yield np.concatenate(pending)
-            pending, size = [], 0
-    if pending:
-        yield np.concatenate(pending)
+        yield from in_order(pool, table.find, blocks, 2 * threads)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ numba (or with ``NEWSDEDUP_JIT=0``) the same results come from numpy's sort and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -143,7 +143,7 @@ def count(arrays: Iterable[np.ndarray]) -> KeyCounts:
     slots = np.zeros(1 << _MIN_BITS, dtype=np.uint64)
     counts = np.zeros(1 << _MIN_BITS, dtype=np.int64)
     used = 0
-    for block in _blocks(arrays):
+    for block in blocks(arrays):
         dtype = block.dtype
         start = 0
         while start < block.size:
@@ -188,17 +188,17 @@ def _finish(slots: np.ndarray, counts: np.ndarray, dtype: np.dtype) -> KeyCounts
     return KeyCounts(keys, tallies, index)
 
 
-def _blocks(arrays: Iterable[np.ndarray]) -> Iterable[np.ndarray]:
-    """The arrays joined into blocks of about ``_CHUNK`` keys, so kernel calls are few."""
+def blocks(arrays: Iterable[np.ndarray], size: int = _CHUNK) -> Iterator[np.ndarray]:
+    """The arrays joined into blocks of about ``size`` keys, so kernel calls are few."""
     pending: list[np.ndarray] = []
-    size = 0
+    held = 0
     for array in arrays:
         pending.append(array)
-        size += array.size
-        if size >= _CHUNK:
+        held += array.size
+        if held >= size:
             yield _joined(pending)
-            pending, size = [], 0
-    if size:
+            pending, held = [], 0
+    if held:
         yield _joined(pending)
 
 

@@ -13,9 +13,8 @@ so the worker count changes how fast evidence comes, never what it is.
 from __future__ import annotations
 
 import multiprocessing
-from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any
@@ -30,6 +29,7 @@ from newsdedup.align import (
     shingle_size,
     units,
 )
+from newsdedup.backends.pool import in_order
 from newsdedup.boilerplate import Boilerplate
 from newsdedup.config import ShingleConfig
 from newsdedup.data import Fingerprint, Passage
@@ -150,10 +150,4 @@ def _aligned(
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_start_worker, initargs=(cfg, furniture)
     ) as pool:
-        pending: deque[Future[AlignedChunk]] = deque()
-        for task in _tasks(pairs, texts):
-            pending.append(pool.submit(_work, task))
-            if len(pending) >= 2 * workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+        yield from in_order(pool, _work, _tasks(pairs, texts), 2 * workers)

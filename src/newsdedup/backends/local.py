@@ -13,16 +13,16 @@ from __future__ import annotations
 import multiprocessing
 import sys
 import tempfile
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, partial
 from itertools import accumulate, islice, pairwise
 from typing import Any, BinaryIO, TypeVar
 
 import numpy as np
 
+from newsdedup.backends.pool import in_order
 from newsdedup.boilerplate import Boilerplate, keyed_lines, source_of, strip
 from newsdedup.clean import digest, normalize
 from newsdedup.config import Config
@@ -254,13 +254,7 @@ def _results(
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_start_worker, initargs=(config, furniture)
     ) as pool:
-        pending: deque[Future[_T]] = deque()
-        for part in _chunks(docs, chunk):
-            pending.append(pool.submit(_work, job, part))
-            if len(pending) >= 2 * workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+        yield from in_order(pool, partial(_work, job), _chunks(docs, chunk), 2 * workers)
 
 
 def _spilled(group: list[FingerprintChunk], handle: BinaryIO) -> Iterator[Fingerprint]:
