@@ -1,4 +1,4 @@
-"""Count and look up 32-bit keys: document frequencies of hundreds of millions of n-grams.
+"""Count and look up keys: document frequencies of hundreds of millions of n-grams.
 
 Rewrites weigh every character n-gram by how many documents hold it, so a run counts every
 n-gram of the corpus once (about 2,000 per article) and looks every one up again to weigh
@@ -34,13 +34,7 @@ def _kernels() -> Any:
         from newsdedup import counting_kernels
     except ImportError:  # pragma: no cover - numba is a dependency; this is the fallback
         return None
-    return (
-        counting_kernels.insert,
-        counting_kernels.place,
-        counting_kernels.lookup,
-        counting_kernels.gather,
-        counting_kernels.pack,
-    )
+    return counting_kernels
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +59,7 @@ class KeyCounts:
         kernels = _kernels()
         if kernels is not None and self.index.size:
             out = np.empty(keys.size, dtype=np.int64)
-            kernels[2](self.index, _shift(self.index.size), keys, out)
+            kernels.lookup(self.index, _shift(self.index.size), keys, out)
             return out
         if not self.keys.size:
             return np.full(keys.size, -1, dtype=np.int64)
@@ -102,7 +96,7 @@ class KeyCounts:
         if kernels is not None and self.index.size:
             picked = (self.counts >= counted[0]) & (self.counts <= counted[1])
             signed = np.where(picked, values, -np.asarray(values, dtype=np.float64))
-            runs, where, chosen = kernels[3](
+            runs, where, chosen = kernels.gather(
                 self.index,
                 _shift(self.index.size),
                 keys,
@@ -138,7 +132,7 @@ def count(arrays: Iterable[np.ndarray]) -> KeyCounts:
     kernels = _kernels()
     if kernels is None:
         return _count_numpy(arrays)
-    insert, place = kernels[0], kernels[1]
+    insert, place = kernels.insert, kernels.place
     dtype = np.dtype(np.uint32)
     slots = np.zeros(1 << _MIN_BITS, dtype=np.uint64)
     counts = np.zeros(1 << _MIN_BITS, dtype=np.int64)
@@ -165,7 +159,7 @@ def indexed(keys: np.ndarray) -> KeyCounts:
     if kernels is None:
         return KeyCounts(keys, zeros, np.zeros(0, dtype=np.uint64))
     size = 1 << max(_MIN_BITS, (2 * keys.size).bit_length())  # at most half full
-    return KeyCounts(keys, zeros, kernels[4](keys, size, _shift(size)))
+    return KeyCounts(keys, zeros, kernels.pack(keys, size, _shift(size)))
 
 
 def _grown(place: Any, slots: np.ndarray, counts: np.ndarray) -> tuple[Any, Any]:
@@ -184,7 +178,7 @@ def _finish(slots: np.ndarray, counts: np.ndarray, dtype: np.dtype) -> KeyCounts
     keys, tallies = keys[order], counts[held][order]
     index = np.zeros(0, dtype=np.uint64)
     if dtype == np.uint32:
-        index = _kernels()[4](keys, slots.size, _shift(slots.size))
+        index = _kernels().pack(keys, slots.size, _shift(slots.size))
     return KeyCounts(keys, tallies, index)
 
 
