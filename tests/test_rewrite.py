@@ -139,3 +139,24 @@ def test_dates_only_prune_pairs_that_cannot_be_rewrites(gram_sets, dates, block)
         or abs(times[i] - times[j]) <= 3 * DAY
     }
     assert dated == in_window
+
+
+def test_finding_on_sets_already_sampled_scales_by_what_it_leaves_out():
+    rng = np.random.default_rng(11)
+
+    def fresh(k):  # n-grams a sample of 1 in 8 holds
+        return (rng.integers(0, 2**29, k) * 8).astype(np.uint32)
+
+    base = [np.unique(fresh(300)) for _ in range(20)]
+    strong = [np.unique(np.r_[g[: g.size // 2], fresh(3)]) for g in base]
+    weak = [np.unique(np.r_[g[:10], fresh(290)]) for g in base]  # ~2%: under the floor
+    gram_sets = base + strong + weak
+    rare = rarity(gram_sets)
+    # held 1 in 8: a finder of 1 in 4 leaves nothing out, so it must find what 1 in 1 finds
+    held = {tuple(p) for p in candidates(gram_sets, rare, RewriteConfig(sample=8)).tolist()}
+    every = candidates(gram_sets, rare, RewriteConfig(sample=8, candidate_sample=1))
+    quarter = candidates(gram_sets, rare, RewriteConfig(sample=8, candidate_sample=4))
+    assert np.array_equal(quarter, every)
+    assert {tuple(p) for p in every.tolist()} == held
+    assert {(i, i + 20) for i in range(20)} <= held
+    assert not {(i, i + 40) for i in range(20)} & held

@@ -272,7 +272,11 @@ def candidates(
     order = np.argsort(times, kind="stable")  # dated first, by date; then the undated
     rows_at = np.empty(n, dtype=np.int64)
     rows_at[order] = np.arange(n)
-    built = index(gram_sets, rare, auto_max_df(cfg, n), auto_candidate_sample(cfg, n), rows_at)
+    finding = auto_candidate_sample(cfg, n)
+    built = index(gram_sets, rare, auto_max_df(cfg, n), finding, rows_at)
+    # The sets hold one n-gram in ``held``; of those, one in ``scale`` finds candidates.
+    held = max(cfg.sample, 1)
+    scale = math.lcm(held, finding) // held
     when = times[order]
     dated = int(np.searchsorted(when, np.inf))
     known = np.where(np.isfinite(when), when, 0.0)
@@ -294,7 +298,7 @@ def candidates(
                 continue
             block = (weighted[start:stop] @ binary[lo:hi].T).tocoo()
             left, right = block.row.astype(np.int64) + start, block.col.astype(np.int64) + lo
-            shared = block.data * built.sample  # with sampling, an estimate, not a bound
+            shared = block.data * scale  # with sampling, an estimate, not a bound
             bound = shared / np.maximum(totals[left] + totals[right] - shared, 1e-12)
             undated = (left >= dated) | (right >= dated)
             apart = np.round(np.abs(known[left] - known[right]) / _DAY, 3)
