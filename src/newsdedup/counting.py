@@ -153,13 +153,19 @@ def indexed(keys: np.ndarray) -> KeyCounts:
 
     Takes a quarter of the memory :func:`count` takes for the same keys: no counting table.
     """
-    keys = np.unique(np.asarray(keys, dtype=np.uint32))
+    keys = _sorted_unique(np.asarray(keys, dtype=np.uint32))
     zeros = np.zeros(keys.size, dtype=np.int64)
     kernels = _kernels()
     if kernels is None:
         return KeyCounts(keys, zeros, np.zeros(0, dtype=np.uint64))
     size = 1 << max(_MIN_BITS, (2 * keys.size).bit_length())  # at most half full
     return KeyCounts(keys, zeros, kernels.pack(keys, size, _shift(size)))
+
+
+def _sorted_unique(keys: np.ndarray) -> np.ndarray:
+    """``np.unique`` by sorting: numpy 2's hash-based unique is ~15x slower on ``uint32``."""
+    ordered = np.sort(keys)
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if ordered.size else ordered
 
 
 def _grown(place: Any, slots: np.ndarray, counts: np.ndarray) -> tuple[Any, Any]:
