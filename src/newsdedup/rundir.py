@@ -69,16 +69,29 @@ def read_manifest(run_dir: Path) -> dict[str, Any]:
     return data
 
 
-def _table_path(run_dir: Path, name: str) -> Path:
-    for fmt in _FORMATS:
+def find_table(run_dir: Path, name: str, prefer: str | None = None) -> Path | None:
+    """The run table ``name`` in ``prefer``'s format, else any known format; ``None`` if absent."""
+    for fmt in (*([prefer] if prefer else []), *_FORMATS):
         path = run_dir / f"{name}.{fmt}"
         if path.is_file():
             return path
-    raise InputError(
-        f"{run_dir} has no {name} table ({', '.join(f'{name}.{f}' for f in _FORMATS)}); "
-        "the run folder is incomplete: run `newsdedup run` again",
-        file=str(run_dir),
-    )
+    return None
+
+
+def table_path(run_dir: Path, name: str, prefer: str | None = None) -> Path:
+    """The run table ``name`` (see :func:`find_table`).
+
+    Raises:
+        InputError: The run folder has no such table.
+    """
+    path = find_table(run_dir, name, prefer)
+    if path is None:
+        raise InputError(
+            f"{run_dir} has no {name} table ({', '.join(f'{name}.{f}' for f in _FORMATS)}); "
+            "the run folder is incomplete: run `newsdedup run` again",
+            file=str(run_dir),
+        )
+    return path
 
 
 def _csv_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -98,7 +111,8 @@ def _jsonl_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 def _parquet_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     import pyarrow.parquet as pq
 
-    yield from enumerate(pq.read_table(path).to_pylist(), start=1)
+    rows = (row for batch in pq.ParquetFile(path).iter_batches() for row in batch.to_pylist())
+    yield from enumerate(rows, start=1)
 
 
 def _records(path: Path, columns: Sequence[str]) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -123,13 +137,18 @@ def _records(path: Path, columns: Sequence[str]) -> Iterator[tuple[int, dict[str
 
 def read_table(run_dir: Path, name: str) -> Iterator[dict[str, Any]]:
     """Every row of the run table ``name`` (``clusters``, ``pairs``, ...), as a dict."""
-    for _, row in _records(_table_path(run_dir, name), ()):
+    return table_rows(table_path(run_dir, name))
+
+
+def table_rows(path: Path) -> Iterator[dict[str, Any]]:
+    """Every row of a run table file, as a dict (CSV values are strings)."""
+    for _, row in _records(path, ()):
         yield row
 
 
 def read_clusters(run_dir: Path) -> dict[str, str]:
     """The run's grouping: document id -> cluster id, from its clusters table."""
-    path = _table_path(run_dir, "clusters")
+    path = table_path(run_dir, "clusters")
     return {
         str(row["doc_id"]): str(row["cluster_id"])
         for _, row in _records(path, ("doc_id", "cluster_id"))
@@ -149,7 +168,7 @@ def _float(value: Any, path: Path, line: int, column: str) -> float:
 
 def read_pairs(run_dir: Path) -> list[PairRow]:
     """The run's verified pairs, from its pairs table."""
-    path = _table_path(run_dir, "pairs")
+    path = table_path(run_dir, "pairs")
     columns = ("doc_a", "doc_b", "jaccard", "containment", "match_kind")
     return [
         PairRow(

@@ -8,10 +8,8 @@ clusters the report shows; nothing else is kept in memory.
 
 from __future__ import annotations
 
-import csv
-import json
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,11 +17,10 @@ from typing import Any
 from newsdedup import rundir
 from newsdedup.config import Config
 from newsdedup.data import Document
-from newsdedup.errors import InputError, NewsDedupError
+from newsdedup.errors import NewsDedupError
 from newsdedup.report.spans import Passage, parse_passages
 
 MANIFEST = "manifest.json"
-TABLE_FORMATS = ("csv", "jsonl", "parquet")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,32 +106,6 @@ class RunData:
 # ---------------------------------------------------------------- tables
 
 
-def read_table(path: Path) -> Iterator[dict[str, Any]]:
-    """Stream the rows of a CSV, JSONL or Parquet table as dicts (CSV values are strings)."""
-    if path.suffix == ".parquet":
-        import pyarrow.parquet as pq
-
-        for batch in pq.ParquetFile(path).iter_batches():
-            yield from batch.to_pylist()
-        return
-    with open(path, encoding="utf-8", newline="") as handle:
-        if path.suffix == ".csv":
-            yield from csv.DictReader(handle)
-            return
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
-
-
-def find_table(run_dir: Path, name: str, fmt: str) -> Path | None:
-    """The table ``name`` in the run folder, in ``fmt`` or else any known format."""
-    for suffix in (fmt, *TABLE_FORMATS):
-        path = run_dir / f"{name}.{suffix}"
-        if path.is_file():
-            return path
-    return None
-
-
 def _flag(value: Any) -> bool:
     return value is True or str(value).lower() == "true"
 
@@ -176,21 +147,11 @@ def read_manifest(run_dir: Path) -> dict[str, Any]:
     return rundir.read_manifest(rundir.check_run_dir(run_dir))
 
 
-def _required_table(run_dir: Path, name: str, fmt: str) -> Path:
-    path = find_table(run_dir, name, fmt)
-    if path is None:
-        raise InputError(
-            f"{run_dir} has no {name} table ({name}.csv, .jsonl or .parquet); "
-            "the run folder is incomplete: run newsdedup again."
-        )
-    return path
-
-
 def _groups(path: Path) -> tuple[Counter[str], dict[str, list[Member]]]:
     """Match kinds of all documents, and the members of every cluster of two or more."""
     kinds: Counter[str] = Counter()
     groups: dict[str, list[Member]] = {}
-    for row in read_table(path):
+    for row in rundir.table_rows(path):
         member = _member(row)
         kinds[member.kind] += 1
         if int(_number(row.get("cluster_size"))) > 1:
@@ -207,7 +168,7 @@ def _ordered(members: list[Member], limit: int) -> tuple[Member, ...]:
 def _pairs(path: Path | None, wanted: set[str]) -> tuple[dict, tuple]:
     pairs: dict[tuple[str, str], Pair] = {}
     scores = []
-    for row in read_table(path) if path else ():
+    for row in rundir.table_rows(path) if path else ():
         pair = _pair(row)
         scores.append((pair.jaccard, pair.containment, pair.kind))
         if pair.doc_a in wanted and pair.doc_b in wanted:
@@ -294,16 +255,16 @@ def load_run(run_dir: Path, *, max_clusters: int, max_members: int, text_budget:
     manifest = read_manifest(run_dir)
     config = Config.from_dict(manifest.get("config", {}))
     fmt = config.write.format
-    kinds, groups = _groups(_required_table(run_dir, "clusters", fmt))
+    kinds, groups = _groups(rundir.table_path(run_dir, "clusters", fmt))
     order = sorted(groups, key=lambda cid: (-len(groups[cid]), cid))
     chosen = [_ordered(groups[cid], max_members) for cid in order[:max_clusters]]
     wanted = {m.doc_id for members in chosen for m in members}
     grouped = {m.doc_id for members in groups.values() for m in members if not m.is_representative}
     corpus = _corpus(manifest, run_dir, config, wanted, grouped)
-    pairs, scores = _pairs(find_table(run_dir, "pairs", fmt), wanted)
-    skipped_path = find_table(run_dir, "skipped", fmt)
-    skipped = list(read_table(skipped_path)) if skipped_path else []
-    boilerplate = find_table(run_dir, "boilerplate", fmt)
+    pairs, scores = _pairs(rundir.find_table(run_dir, "pairs", fmt), wanted)
+    skipped_path = rundir.find_table(run_dir, "skipped", fmt)
+    skipped = list(rundir.table_rows(skipped_path)) if skipped_path else []
+    boilerplate = rundir.find_table(run_dir, "boilerplate", fmt)
     return RunData(
         run_dir=run_dir,
         manifest=manifest,
@@ -317,7 +278,7 @@ def load_run(run_dir: Path, *, max_clusters: int, max_members: int, text_budget:
         pairs=pairs,
         pair_scores=scores,
         corpus=corpus,
-        boilerplate=tuple(read_table(boilerplate)) if boilerplate else (),
+        boilerplate=tuple(rundir.table_rows(boilerplate)) if boilerplate else (),
         skipped=tuple(skipped[:50]),
         skipped_total=len(skipped),
     )
