@@ -21,16 +21,19 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urlsplit
 
+import numpy as np
 import xxhash
 
 from newsdedup.clean import ascii_table, normalize
 from newsdedup.config import BoilerplateConfig
 from newsdedup.data import Document
+from newsdedup.jit import allowed
 
 # Lines of furniture that many sites share. Matched on the normalised line (lower case,
 # punctuation as spaces) of at most _PATTERN_MAX_WORDS words, so that a sentence of an
@@ -138,8 +141,8 @@ def _normal_bytes(line: str) -> tuple[bytes, int]:
 
 
 def line_key(line: str) -> int:
-    """The key of a line: XXH3-64 of its normalised form."""
-    return xxhash.xxh3_64_intdigest(_normal_bytes(line)[0])
+    """The key of a line: XXH64 of its normalised form (what the line kernel computes)."""
+    return xxhash.xxh64_intdigest(_normal_bytes(line)[0])
 
 
 def _patterned(norm: bytes, words: int) -> bool:
@@ -150,6 +153,28 @@ def _patterned(norm: bytes, words: int) -> bool:
     if _WHOLE.fullmatch(text):
         return True
     return any(word in norm for word in _ANYWHERE_NEEDS) and bool(_ANYWHERE.search(text))
+
+
+def _patterned_many(norms: Sequence[bytes]) -> list[bool]:
+    """:func:`_patterned` of many normalised lines of 1 to 25 words each, at once.
+
+    The needles of ``_ANYWHERE`` are looked for with ``bytes.find`` over all the lines
+    joined (no needle holds a newline, so none spans two lines), not line by line.
+    """
+    joined = b"\n".join(norms)
+    starts = np.cumsum([0] + [len(norm) + 1 for norm in norms[:-1]])
+    needy: set[int] = set()
+    for needle in _ANYWHERE_NEEDS:
+        at = joined.find(needle)
+        while at >= 0:
+            needy.add(int(np.searchsorted(starts, at, side="right")) - 1)
+            at = joined.find(needle, at + 1)
+    found = []
+    for i, norm in enumerate(norms):
+        text = norm.decode("utf-8")
+        whole = _WHOLE.fullmatch(text) is not None
+        found.append(whole or (i in needy and _ANYWHERE.search(text) is not None))
+    return found
 
 
 def is_pattern(line: str) -> bool:
@@ -168,7 +193,7 @@ def furniture_key(source: str, norm: str) -> int:
 
 
 def _salted(salt: int, norm: bytes) -> int:
-    return ((xxhash.xxh3_64_intdigest(norm) * _MULTIPLIER) ^ salt) & _MASK
+    return ((xxhash.xxh64_intdigest(norm) * _MULTIPLIER) ^ salt) & _MASK
 
 
 def keyed_lines(source: str, text: str) -> dict[int, str]:
@@ -286,3 +311,247 @@ def strip(
     lines = split_lines(text)
     kept = [line for line in lines if not _furniture(line, source, salt, bp, seen)]
     return "\n".join(kept) if kept and len(kept) < len(lines) else text
+
+
+# ---------------------------------------------------------------- a chunk of texts at once
+
+
+@dataclass(frozen=True, slots=True)
+class Lines:
+    """Every non-blank line of a chunk of texts, in order, as columns.
+
+    Attributes:
+        owner: The text each line is of (its index in the chunk).
+        starts: Where each line starts in its text (as split, before stripping).
+        ends: Where it ends.
+        words: Words of the normalised line.
+        hashes: XXH64 of the normalised line (``uint64``), what :func:`line_key` gives.
+        norm: The normalised lines (UTF-8), in no particular order.
+        norm_starts: Line ``i`` normalised is ``norm[norm_starts[i]:norm_ends[i]]``.
+        norm_ends: See ``norm_starts``.
+    """
+
+    owner: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    words: np.ndarray
+    hashes: np.ndarray
+    norm: bytes
+    norm_starts: np.ndarray
+    norm_ends: np.ndarray
+
+    def normal(self, i: int) -> bytes:
+        """Line ``i`` normalised (UTF-8)."""
+        return self.norm[self.norm_starts[i] : self.norm_ends[i]]
+
+
+def chunk_lines(texts: Sequence[str]) -> Lines:
+    """:func:`split_lines` and :func:`line_key` of every text of a chunk, at once.
+
+    ASCII texts are cut by the compiled kernel (:mod:`newsdedup.line_kernels`) in one call;
+    other texts, and every text when kernels are off (``NEWSDEDUP_JIT=0``), line by line
+    in Python. Both give the same lines, words and keys (the tests hold them equal).
+    """
+    kernel = _line_kernels()
+    fast = [i for i, text in enumerate(texts) if kernel is not None and text.isascii()]
+    parts = [_kernel_lines(kernel, texts, fast)] if fast else []
+    if len(fast) < len(texts):
+        rest = sorted(set(range(len(texts))).difference(fast))
+        parts += [_python_lines(i, texts[i]) for i in rest]
+    return _joined_lines(parts)
+
+
+def _line_kernels() -> Any:
+    """The line kernel module, or ``None`` when numba is missing or ``NEWSDEDUP_JIT=0``."""
+    if not allowed():
+        return None
+    try:
+        from newsdedup import line_kernels
+    except ImportError:  # pragma: no cover - numba is a dependency; this is the fallback
+        return None
+    return line_kernels
+
+
+def _kernel_lines(kernel: Any, texts: Sequence[str], which: list[int]) -> Lines:
+    encoded = [texts[i].encode("ascii") for i in which]
+    buf = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    sizes = np.fromiter((len(e) for e in encoded), dtype=np.int64, count=len(encoded))
+    bounds = np.r_[np.int64(0), np.cumsum(sizes)]
+    scratch = np.empty(buf.size, dtype=np.uint8)
+    table = np.frombuffer(ascii_table(), dtype=np.uint8)
+    owner, starts, ends, norm_starts, norm_ends, words, hashes = kernel.cut_lines(
+        buf, bounds, table, scratch
+    )
+    used = int(norm_ends[-1]) if norm_ends.size else 0
+    return Lines(
+        np.asarray(which, dtype=np.int64)[owner],
+        starts - bounds[owner],
+        ends - bounds[owner],
+        words,
+        hashes,
+        scratch[:used].tobytes(),
+        norm_starts,
+        norm_ends,
+    )
+
+
+_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # where str.splitlines splits
+
+
+def _python_lines(owner: int, text: str) -> Lines:
+    """The lines of one text, line by line: the reference, and the path for non-ASCII text."""
+    starts, ends, words, hashes, norms = [], [], [], [], []
+    at = 0
+    for piece in text.splitlines(keepends=True):
+        line = piece.rstrip(_BREAKS)
+        if line.strip():
+            norm, count = _normal_bytes(line.strip())
+            starts.append(at)
+            ends.append(at + len(line))
+            words.append(count)
+            hashes.append(xxhash.xxh64_intdigest(norm))
+            norms.append(norm)
+        at += len(piece)
+    bounds = np.r_[np.int64(0), np.cumsum([len(norm) for norm in norms], dtype=np.int64)]
+    return Lines(
+        np.full(len(starts), owner, dtype=np.int64),
+        np.asarray(starts, dtype=np.int64),
+        np.asarray(ends, dtype=np.int64),
+        np.asarray(words, dtype=np.int64),
+        np.asarray(hashes, dtype=np.uint64),
+        b"".join(norms),
+        bounds[:-1],
+        bounds[1:],
+    )
+
+
+def _joined_lines(parts: list[Lines]) -> Lines:
+    """The parts' lines as one table, ordered by text (each part's lines are in order)."""
+    if len(parts) == 1:
+        return parts[0]
+    if not parts:
+        none = np.zeros(0, dtype=np.int64)
+        return Lines(none, none, none, none, np.zeros(0, np.uint64), b"", none, none)
+    shift = np.cumsum([0] + [len(p.norm) for p in parts[:-1]])
+    owner = np.concatenate([p.owner for p in parts])
+    order = np.argsort(owner, kind="stable")
+
+    def joined(column: str) -> np.ndarray:
+        return np.concatenate([getattr(p, column) for p in parts])[order]
+
+    return Lines(
+        owner[order],
+        joined("starts"),
+        joined("ends"),
+        joined("words"),
+        joined("hashes"),
+        b"".join(p.norm for p in parts),
+        np.concatenate([p.norm_starts + s for p, s in zip(parts, shift, strict=True)])[order],
+        np.concatenate([p.norm_ends + s for p, s in zip(parts, shift, strict=True)])[order],
+    )
+
+
+def _salts(sites: Sequence[str | None]) -> np.ndarray:
+    return np.fromiter((_salt(s) if s is not None else 0 for s in sites), np.uint64, len(sites))
+
+
+def _keys(lines: Lines, salts: np.ndarray) -> np.ndarray:
+    """:func:`furniture_key` of every line (``_salted``, in ``uint64`` arithmetic)."""
+    with np.errstate(over="ignore"):
+        mixed = lines.hashes * np.uint64(_MULTIPLIER)
+    return (mixed ^ salts[lines.owner]) & np.uint64(_MASK)
+
+
+def keyed_chunk(texts: Sequence[str], sites: Sequence[str | None]) -> tuple[np.ndarray, list[int]]:
+    """Each document's distinct furniture keys, for a chunk: what learning counts.
+
+    Documents without a site, or with empty text, have none. Returns the keys
+    (``uint64``), document after document, each document's ascending, and the bounds:
+    document ``i``'s are ``keys[bounds[i]:bounds[i + 1]]``; as a set, what
+    :func:`keyed_lines` gives.
+    """
+    taught = [
+        i
+        for i, (text, site) in enumerate(zip(texts, sites, strict=True))
+        if site is not None and text
+    ]
+    lines = chunk_lines([texts[i] for i in taught])
+    owner = np.asarray(taught, dtype=np.int64)[lines.owner] if taught else lines.owner
+    keys = _keys(lines, _salts([sites[i] for i in taught]))
+    order = np.lexsort((keys, owner))
+    keys, owner = keys[order], owner[order]
+    fresh = np.r_[True, (keys[1:] != keys[:-1]) | (owner[1:] != owner[:-1])] if keys.size else []
+    keys, owner = keys[fresh], owner[fresh]
+    bounds = np.searchsorted(owner, np.arange(len(texts) + 1)).tolist()
+    return keys, bounds
+
+
+def strip_chunk(
+    texts: Sequence[str],
+    sites: Sequence[str | None],
+    bp: Boilerplate,
+    seen: MutableMapping[int, tuple[str, str]] | None = None,
+) -> list[str]:
+    """:func:`strip` of every text of a chunk, at once (equal text by text, ``seen`` too)."""
+    if not bp.keys and not bp.patterns:
+        return list(texts)
+    lines = chunk_lines(texts)
+    furniture = np.zeros(lines.owner.size, dtype=bool)
+    learned_lines = np.zeros(lines.owner.size, dtype=bool)
+    if bp.keys:
+        salted = np.fromiter((s is not None for s in sites), bool, len(sites))[lines.owner]
+        keys = _keys(lines, _salts(sites))
+        learned_lines = salted & np.isin(keys, _learned_keys(bp))
+        furniture |= learned_lines
+        if seen is not None:
+            _note(seen, texts, sites, lines, keys, np.flatnonzero(learned_lines).tolist())
+    if bp.patterns:
+        short = np.flatnonzero((lines.words > 0) & (lines.words <= _PATTERN_MAX_WORDS))
+        short = short[~learned_lines[short]]
+        furniture[short] = _patterned_many([lines.normal(i) for i in short.tolist()])
+    return _bodies(texts, lines, furniture)
+
+
+def _note(
+    seen: MutableMapping[int, tuple[str, str]],
+    texts: Sequence[str],
+    sites: Sequence[str | None],
+    lines: Lines,
+    keys: np.ndarray,
+    which: list[int],
+) -> None:
+    """Record each learned line of ``which`` met for the first time, as :func:`strip` does."""
+    for i in which:
+        key, t = int(keys[i]), int(lines.owner[i])
+        site = sites[t]
+        if key not in seen and site is not None:
+            seen[key] = (site, texts[t][lines.starts[i] : lines.ends[i]].strip())
+
+
+def _bodies(texts: Sequence[str], lines: Lines, furniture: np.ndarray) -> list[str]:
+    """Each text without its furniture lines: the text itself if none, or nothing else, is."""
+    bodies = list(texts)
+    hit = np.unique(lines.owner[furniture])
+    if not hit.size:
+        return bodies
+    cuts = np.searchsorted(lines.owner, np.arange(len(texts) + 1)).tolist()
+    for t in hit.tolist():
+        lo, hi = cuts[t], cuts[t + 1]
+        kept = [i for i in range(lo, hi) if not furniture[i]]
+        if kept:
+            text = texts[t]
+            starts, ends = lines.starts, lines.ends
+            bodies[t] = "\n".join(text[starts[i] : ends[i]].strip() for i in kept)
+    return bodies
+
+
+_LEARNED: dict[int, tuple[frozenset[int], np.ndarray]] = {}
+
+
+def _learned_keys(bp: Boilerplate) -> np.ndarray:
+    """``bp.keys`` as a sorted ``uint64`` array, made once per set of keys."""
+    held = _LEARNED.get(id(bp.keys))
+    if held is None or held[0] is not bp.keys:
+        array = np.sort(np.fromiter(bp.keys, dtype=np.uint64, count=len(bp.keys)))
+        held = _LEARNED[id(bp.keys)] = (bp.keys, array)
+    return held[1]

@@ -23,7 +23,7 @@ from typing import Any, BinaryIO, TypeVar
 import numpy as np
 
 from newsdedup.backends.pool import in_order
-from newsdedup.boilerplate import Boilerplate, keyed_lines, source_of, strip
+from newsdedup.boilerplate import Boilerplate, keyed_chunk, source_of, strip_chunk
 from newsdedup.clean import digest, normalize
 from newsdedup.config import Config
 from newsdedup.data import Document, Fingerprint
@@ -183,7 +183,7 @@ def fingerprint_slim(
     furniture = furniture or Boilerplate(patterns=False)
     sites = [source_of(doc[3], doc[4]) for doc in docs]
     seen: dict[int, tuple[str, str]] = {}
-    bodies = [strip(doc[1], site, furniture, seen) for doc, site in zip(docs, sites, strict=True)]
+    bodies = strip_chunk([doc[1] for doc in docs], sites, furniture, seen)
     prints = columns(bodies, config)
     keys, lengths = prints.digests, prints.lengths
     for i, (doc, body) in enumerate(zip(docs, bodies, strict=True)):
@@ -340,19 +340,15 @@ def survey_slim(
     """Key the lines of one chunk of ``(id, text, published, source, url)``."""
     import xxhash
 
-    texts: list[int | None] = []
-    keys: list[np.ndarray] = [np.zeros(0, dtype=np.uint64)]
-    for doc in docs:
-        site = source_of(doc[3], doc[4])
-        if site is None or not doc[1]:
-            texts.append(None)
-            keys.append(np.zeros(0, dtype=np.uint64))
-            continue
-        texts.append(xxhash.xxh3_64_intdigest(doc[1].encode("utf-8", "surrogatepass")))
-        keyed = keyed_lines(site, doc[1])
-        keys.append(np.fromiter(keyed, dtype=np.uint64, count=len(keyed)))
-    sizes = [k.size for k in keys[1:]]
-    return SurveyChunk(texts, np.concatenate(keys), [0, *accumulate(sizes)])
+    sites = [source_of(doc[3], doc[4]) for doc in docs]
+    lines, bounds = keyed_chunk([doc[1] for doc in docs], sites)
+    texts = [
+        None
+        if site is None or not doc[1]
+        else xxhash.xxh3_64_intdigest(doc[1].encode("utf-8", "surrogatepass"))
+        for doc, site in zip(docs, sites, strict=True)
+    ]
+    return SurveyChunk(texts, lines, bounds)
 
 
 def survey_stream(
