@@ -202,11 +202,13 @@ def index(
     """
     import scipy.sparse as sp
 
-    total = np.zeros(len(gram_sets), dtype=np.float64)
+    n = len(gram_sets)
+    total = np.zeros(n, dtype=np.float64)
     idf_of_key = rare.idf(rare.df)
     unseen = float(rare.idf(np.zeros(1))[0])
-    rows, cols, idf = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0)]
-    for start in range(0, len(gram_sets), chunk):
+    held = np.zeros(n, dtype=np.int64)  # rare entries of each document
+    cols, idf = [np.zeros(0, np.int32)], [np.zeros(0)]
+    for start in range(0, n, chunk):
         part = gram_sets[start : start + chunk]
         sizes = np.fromiter((g.size for g in part), dtype=np.int64, count=len(part))
         grams = np.concatenate([_EMPTY, *part])
@@ -215,13 +217,24 @@ def index(
             grams, offsets, idf_of_key, unseen, (2, max_df), sample
         )
         total[start : start + len(part)] = sums
-        rows.append(owner + start if rows_at is None else rows_at[owner + start])
-        cols.append(column)
-        idf.append(weights)
-    row, col = np.concatenate(rows), np.concatenate(cols)
-    shape = (len(gram_sets), rare.keys.size)
-    weighted = sp.csr_matrix((np.concatenate(idf), (row, col)), shape=shape)
-    binary = sp.csr_matrix((np.ones(row.size), (row, col)), shape=shape)
+        held[start : start + len(part)] = np.bincount(owner, minlength=len(part))
+        cols.append(column.astype(np.int32))  # a copy: the kernel's arrays are sized for all
+        idf.append(weights.copy())
+    indices, data = np.concatenate(cols), np.concatenate(idf)
+    del cols, idf
+    indptr = np.r_[0, np.cumsum(held)]
+    if rows_at is not None:  # rows in the given order: move each document's entries there
+        order = np.empty(n, dtype=np.int64)
+        order[rows_at] = np.arange(n)
+        moved = np.r_[0, np.cumsum(held[order])]
+        gather = np.repeat(indptr[order] - moved[:-1], held[order]) + np.arange(indices.size)
+        indices, data, indptr = indices[gather], data[gather], moved
+        del gather
+    shape = (n, rare.keys.size)
+    # Built straight as CSR (documents' entries come sorted), the two matrices sharing their
+    # structure: about 16 bytes an entry, where building from coordinates took over 70.
+    weighted = sp.csr_matrix((data, indices, indptr), shape=shape)
+    binary = sp.csr_matrix((np.ones(indices.size, np.float32), indices, indptr), shape=shape)
     return Index(total, weighted, binary, sample)
 
 
