@@ -12,6 +12,7 @@ from newsdedup.clean import digest, normalize
 from newsdedup.cli import main
 from newsdedup.fingerprint import signatures
 from newsdedup.pipeline import fingerprint, run
+from newsdedup.spill import release_all
 from newsdedup.synthetic import iter_articles
 
 
@@ -88,14 +89,23 @@ def test_spilled_fingerprints_equal_in_memory_ones():
     docs.insert(5, Document("blank", ""))
     kept = list(fingerprint_stream(docs, config, chunk=32))
     spilled = list(fingerprint_stream(docs, config, chunk=32, spill=True))
-    base = spilled[0].shingles
-    while not isinstance(base, mmap.mmap):  # the sets live in the mapped file, not the heap
-        assert base is not None
-        base = base.base
+    for array in (spilled[0].shingles, spilled[0].signature, spilled[0].grams):
+        assert isinstance(_mapped_from(array), mmap.mmap)  # in the mapped file, not the heap
+    release_all()  # pages let go are read back from the file
     for a, b in zip(kept, spilled, strict=True):
         assert (a.doc_id, a.digest, a.length) == (b.doc_id, b.digest, b.length)
         assert np.array_equal(a.shingles, b.shingles)
         assert np.array_equal(a.signature, b.signature)
+        assert (a.grams is None) == (b.grams is None)
+        assert a.grams is None or np.array_equal(a.grams, b.grams)
+
+
+def _mapped_from(array):
+    """The object an array's memory belongs to, past views and buffers."""
+    base = array
+    while isinstance(base, np.ndarray):
+        base = base.base
+    return base.obj if isinstance(base, memoryview) else base
 
 
 def test_stream_with_furniture_and_rewrites_equals_the_reference():

@@ -41,6 +41,7 @@ from newsdedup.shingle import (
     unit_for,
     word_hashes,
 )
+from newsdedup.spill import releasing
 
 _GAP = 3  # units a merged passage may skip in each text (a changed or inserted word)
 _MIN_WORDS = 5  # shorter shared runs are common phrases, not evidence
@@ -71,7 +72,10 @@ class ShingleRarity:
         if not hashes.size:
             return np.zeros(0, dtype=np.int64)
         where = self.counts.find(hashes)
-        df = np.r_[self.counts.counts, 1][where]  # -1, not counted: held by one text at least
+        counts = self.counts.counts
+        # -1, not counted: held by one text at least. (No copy of the whole table per call:
+        # evidence asks once per chunk of 64 pairs.)
+        df = np.where(where >= 0, counts[where] if counts.size else 1, 1)
         return np.maximum(np.minimum.reduceat(df, np.asarray(bounds[:-1], dtype=np.int64)), 2)
 
 
@@ -97,12 +101,13 @@ def shingle_rarity(
         threads: Threads to look the corpus's shingles up in (the lookup releases the GIL).
     """
     if keys is None:
-        return ShingleRarity(count(_distinct_sets(fingerprints)))
+        return ShingleRarity(count(releasing(_distinct_sets(fingerprints))))
     table = indexed(keys)
     tally = np.zeros(table.keys.size, dtype=np.int64)
     hits: list[np.ndarray] = []
     held = 0
-    for where in _lookups(table, blocks(_distinct_sets(fingerprints), _BLOCK), threads):
+    sets = releasing(_distinct_sets(fingerprints))  # spilled sets let go as the scan moves on
+    for where in _lookups(table, blocks(sets, _BLOCK), threads):
         hits.append(where[where >= 0])
         held += hits[-1].size
         if held >= tally.size:  # a bincount costs the table's size: only once it pays

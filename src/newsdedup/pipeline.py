@@ -32,6 +32,7 @@ from newsdedup.lsh import Banding, candidate_pairs, choose_banding
 from newsdedup.rewrite import LazyWeights, char_grams, rarity, settled
 from newsdedup.rewrite import candidates as rewrite_candidates
 from newsdedup.shingle import shingles
+from newsdedup.spill import release_all
 from newsdedup.verify import Rewrites, verify
 
 ProgressHook = Callable[[str, int], None]
@@ -89,6 +90,7 @@ def find_matches(
     banding = choose_banding(config.lsh, config.minhash.num_perm)
     if fingerprints and all(fp.signature is not None for fp in fingerprints):
         sigs = np.stack([fp.signature for fp in fingerprints])
+        release_all()  # the spilled signatures read for the copy
     else:
         sigs = signatures([fp.shingles for fp in fingerprints], config.minhash)
     copies = candidate_pairs(sigs, banding)

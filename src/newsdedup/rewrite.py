@@ -31,6 +31,7 @@ import numpy as np
 from newsdedup.config import RewriteConfig
 from newsdedup.counting import KeyCounts, count
 from newsdedup.shingle import char_hashes, combine
+from newsdedup.spill import release_all, releasing
 
 _EMPTY = np.zeros(0, dtype=np.uint32)
 _FLOOR_SHARE = 0.5
@@ -157,9 +158,10 @@ def totals(gram_sets: Sequence[np.ndarray], rare: Rarity, chunk: int = 4096) -> 
 def rarity(gram_sets: Sequence[np.ndarray]) -> Rarity:
     """Count, for every n-gram, how many of ``gram_sets`` hold it.
 
-    Gathers every set, because a weight depends on the whole corpus.
+    Gathers every set, because a weight depends on the whole corpus; spilled sets are let
+    go as the count moves on (:mod:`newsdedup.spill`).
     """
-    return Rarity(count(gram_sets), len(gram_sets))
+    return Rarity(count(releasing(gram_sets)), len(gram_sets))
 
 
 _BLOCK = 2048  # documents per block of the sparse product: bounds its memory
@@ -220,6 +222,9 @@ def index(
         held[start : start + len(part)] = np.bincount(owner, minlength=len(part))
         cols.append(column.astype(np.int32))  # a copy: the kernel's arrays are sized for all
         idf.append(weights.copy())
+        if (start // chunk) % 4 == 3:
+            release_all()  # the spilled sets read so far
+    release_all()
     indices, data = np.concatenate(cols), np.concatenate(idf)
     del cols, idf
     indptr = np.r_[0, np.cumsum(held)]

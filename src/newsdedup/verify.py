@@ -30,6 +30,7 @@ from newsdedup.choose import timestamp
 from newsdedup.config import RewriteConfig, VerifyConfig
 from newsdedup.data import Fingerprint, Match
 from newsdedup.rewrite import needed, similarity
+from newsdedup.spill import releasing
 
 
 def overlap(a: np.ndarray, b: np.ndarray) -> int:
@@ -111,9 +112,12 @@ def verify(
     *,
     rewrites: Rewrites | None = None,
 ) -> list[Match]:
-    """Verify every candidate pair (row indices into ``fingerprints``); keep the matches."""
+    """Verify every candidate pair (row indices into ``fingerprints``); keep the matches.
+
+    Spilled sets read on the way are let go every 256 pairs (:mod:`newsdedup.spill`).
+    """
     found = (
         verify_pair(fingerprints[i], fingerprints[j], cfg, rewrites=rewrites, index=(i, j))
-        for i, j in pairs.tolist()
+        for i, j in releasing(pairs.tolist(), every=256)
     )
     return [match for match in found if match is not None]

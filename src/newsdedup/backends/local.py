@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from functools import cache, partial
 from itertools import accumulate, islice, pairwise
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -30,6 +29,7 @@ from newsdedup.data import Document, Fingerprint
 from newsdedup.fingerprint import ChunkPrints, window_signatures
 from newsdedup.jit import allowed
 from newsdedup.shingle import char_gram_sets, shingle_and_window, window_texts
+from newsdedup.spill import Spill
 
 CHUNK = 256
 """Documents per chunk: large enough to amortise numpy calls, small enough for the cache."""
@@ -257,24 +257,29 @@ def _results(
         yield from in_order(pool, partial(_work, job), _chunks(docs, chunk), 2 * workers)
 
 
-def _spilled(group: list[FingerprintChunk], handle: BinaryIO) -> Iterator[Fingerprint]:
-    """The group's fingerprints, their shingles moved to ``handle`` and memory-mapped."""
-    flat = np.concatenate([part.shingles for part in group])
-    offset = handle.tell()
-    handle.write(flat.tobytes())
-    handle.flush()
-    mapped = (  # a plain view of the map: slicing a memmap object costs ~10 us a slice
-        np.memmap(handle, dtype=np.uint32, mode="r", offset=offset, shape=(flat.size,)).view(
-            np.ndarray
-        )
-        if flat.size
-        else flat
-    )
-    start = 0
+def _spilled(group: list[FingerprintChunk], spill: Spill) -> Iterator[Fingerprint]:
+    """The group's fingerprints, their shingles, n-grams and signatures moved to ``spill``."""
+    shingles = spill.put(np.concatenate([part.shingles for part in group]))
+    signatures = spill.put(np.concatenate([part.signatures for part in group]))
+    held = [g for part in group for g in part.grams if g is not None]
+    grams = spill.put(np.concatenate([_EMPTY, *held]))
+    cuts = [0, *accumulate(g.size for g in held)]
+    at, row, held_at = 0, 0, 0
     for part in group:
-        size = part.shingles.size
-        yield from replace(part, shingles=mapped[start : start + size]).fingerprints
-        start += size
+        size, rows = part.shingles.size, len(part.ids)
+        moved = []
+        for g in part.grams:
+            if g is not None:
+                g = grams[cuts[held_at] : cuts[held_at + 1]]
+                held_at += 1
+            moved.append(g)
+        yield from replace(
+            part,
+            shingles=shingles[at : at + size],
+            signatures=signatures[row : row + rows],
+            grams=moved,
+        ).fingerprints
+        at, row = at + size, row + rows
 
 
 def fingerprint_stream(
@@ -290,11 +295,11 @@ def fingerprint_stream(
     """Fingerprint a stream of documents, in order, with ``workers`` processes.
 
     At most ``2 * workers`` chunks are in flight, so memory stays bounded however long the
-    stream is. ``workers <= 1`` runs in this process. With ``spill``, shingle sets go to an
-    anonymous temporary file and are memory-mapped back, so they live in the page cache,
-    which the kernel can write out and drop under memory pressure, instead of the heap
-    (shingle sets are most of a fingerprint's size: about 1.8 KB for a 2.8 KB article,
-    against 0.5 KB of signature). Verification reads only the sets of candidate pairs.
+    stream is. ``workers <= 1`` runs in this process. With ``spill``, shingle sets, n-grams
+    and signatures go to an anonymous temporary file and are mapped back
+    (:class:`newsdedup.spill.Spill`), so they live in the page cache instead of the heap:
+    most of a fingerprint's size (1.8 KB of shingles, 1 KB of n-grams at a million
+    articles, 0.5 KB of signature, for a 2.8 KB article).
     With ``seen``, the learned furniture lines met are recorded there, first time each.
     """
     results = _noting(_results(fingerprint_slim, docs, config, workers, chunk, furniture), seen)
@@ -302,9 +307,9 @@ def fingerprint_stream(
         for part in results:
             yield from part.fingerprints
         return
-    with tempfile.TemporaryFile(prefix="newsdedup-shingles-") as handle:
+    with Spill() as to:
         while group := list(islice(results, _SPILL_GROUP)):
-            yield from _spilled(group, handle)
+            yield from _spilled(group, to)
 
 
 def _noting(

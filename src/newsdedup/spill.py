@@ -1,0 +1,84 @@
+"""Spill: large per-document arrays kept in a temporary file rather than on the heap.
+
+A run holds, for every document, its shingle set, its rewrites' character n-grams and its
+signature: about 3.3 KB a 2.8 KB article, 3.3 GB at a million. :class:`Spill` writes them to
+an anonymous temporary file and maps them back, so they live in the page cache, which the
+kernel can write out and drop under memory pressure, instead of the heap.
+
+Mapped pages still count as the process's own once touched, and this kernel maps file
+pages by large folios (up to 2 MB a fault, whatever ``madvise`` says): verifying a few
+thousand pairs here and there would map the whole file. So the stages that read spilled
+arrays let their pages go as they move on (:func:`releasing`, ``MADV_DONTNEED``): the data
+stays in the page cache and in the file, and the process holds only what it reads now.
+"""
+
+from __future__ import annotations
+
+import mmap
+import tempfile
+import weakref
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
+
+import numpy as np
+
+_T = TypeVar("_T")
+_MAPPED: weakref.WeakSet[mmap.mmap] = weakref.WeakSet()  # every region an array still uses
+
+
+class Spill:
+    """An anonymous temporary file that arrays are written to and mapped back from.
+
+    Use it as a context manager: the file closes at the end of the block, and arrays
+    already mapped stay readable for as long as they live.
+    """
+
+    def __init__(self) -> None:
+        self._handle = tempfile.TemporaryFile(prefix="newsdedup-spill-")  # noqa: SIM115 (closed by __exit__)
+
+    def __enter__(self) -> Spill:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._handle.close()
+
+    def put(self, flat: np.ndarray) -> np.ndarray:
+        """Write ``flat`` (1-D or 2-D, C order) at the end of the file; return it mapped back.
+
+        The mapping stays valid after the file is closed, for as long as the returned array
+        (or any view of it) lives.
+        """
+        flat = np.ascontiguousarray(flat)
+        if not flat.size:
+            return flat
+        offset = self._handle.seek(0, 2)
+        self._handle.write(flat.data)
+        self._handle.flush()
+        aligned = offset - offset % mmap.ALLOCATIONGRANULARITY
+        region = mmap.mmap(
+            self._handle.fileno(),
+            offset + flat.nbytes - aligned,
+            access=mmap.ACCESS_READ,
+            offset=aligned,
+        )
+        _MAPPED.add(region)
+        mapped = np.frombuffer(region, dtype=flat.dtype, count=flat.size, offset=offset - aligned)
+        return mapped.reshape(flat.shape)
+
+
+def release_all() -> None:
+    """Let go of every spilled page mapped: the data stays in its file and the page cache.
+
+    The next read of a spilled array maps its pages again, from the page cache.
+    """
+    for region in list(_MAPPED):
+        region.madvise(mmap.MADV_DONTNEED)
+
+
+def releasing(items: Iterable[_T], every: int = 4096) -> Iterator[_T]:
+    """The items, letting go of spilled pages after every ``every`` of them (and at the end)."""
+    for done, item in enumerate(items, start=1):
+        yield item
+        if done % every == 0:
+            release_all()
+    release_all()
