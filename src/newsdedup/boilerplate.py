@@ -376,7 +376,8 @@ def _kernel_lines(kernel: Any, texts: Sequence[str], which: list[int]) -> Lines:
     encoded = [texts[i].encode("ascii") for i in which]
     buf = np.frombuffer(b"".join(encoded), dtype=np.uint8)
     sizes = np.fromiter((len(e) for e in encoded), dtype=np.int64, count=len(encoded))
-    bounds = np.r_[np.int64(0), np.cumsum(sizes)]
+    bounds = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=bounds[1:])
     scratch = np.empty(buf.size, dtype=np.uint8)
     table = np.frombuffer(ascii_table(), dtype=np.uint8)
     owner, starts, ends, norm_starts, norm_ends, words, hashes = kernel.cut_lines(
@@ -496,20 +497,29 @@ def strip_chunk(
     if not bp.keys and not bp.patterns:
         return list(texts)
     lines = chunk_lines(texts)
+    furniture, learned_lines, keys = _flags(lines, sites, bp)
+    if seen is not None and bp.keys:
+        _note(seen, texts, sites, lines, keys, np.flatnonzero(learned_lines).tolist())
+    return _bodies(texts, lines, furniture)
+
+
+def _flags(
+    lines: Lines, sites: Sequence[str | None], bp: Boilerplate
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which lines are furniture, which of them learned, and every line's key."""
     furniture = np.zeros(lines.owner.size, dtype=bool)
     learned_lines = np.zeros(lines.owner.size, dtype=bool)
+    keys = np.zeros(lines.owner.size, dtype=np.uint64)
     if bp.keys:
         salted = np.fromiter((s is not None for s in sites), bool, len(sites))[lines.owner]
         keys = _keys(lines, _salts(sites))
-        learned_lines = salted & np.isin(keys, _learned_keys(bp))
+        learned_lines = salted & _among(keys, _learned_keys(bp))
         furniture |= learned_lines
-        if seen is not None:
-            _note(seen, texts, sites, lines, keys, np.flatnonzero(learned_lines).tolist())
     if bp.patterns:
         short = np.flatnonzero((lines.words > 0) & (lines.words <= _PATTERN_MAX_WORDS))
         short = short[~learned_lines[short]]
         furniture[short] = _patterned_many([lines.normal(i) for i in short.tolist()])
-    return _bodies(texts, lines, furniture)
+    return furniture, learned_lines, keys
 
 
 def _note(
@@ -543,6 +553,12 @@ def _bodies(texts: Sequence[str], lines: Lines, furniture: np.ndarray) -> list[s
             starts, ends = lines.starts, lines.ends
             bodies[t] = "\n".join(text[starts[i] : ends[i]].strip() for i in kept)
     return bodies
+
+
+def _among(keys: np.ndarray, ordered: np.ndarray) -> np.ndarray:
+    """Whether each key is in the sorted, non-empty ``ordered`` (``np.isin`` sorts both)."""
+    where = np.minimum(np.searchsorted(ordered, keys), ordered.size - 1)
+    return ordered[where] == keys
 
 
 _LEARNED: dict[int, tuple[frozenset[int], np.ndarray]] = {}
