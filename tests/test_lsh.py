@@ -60,3 +60,21 @@ def test_bucket_pairs_equal_the_plain_loop(values):
 
     keys = np.array(values, dtype=np.uint64)
     assert sorted(_bucket_pairs(keys).tolist()) == _bucket_pairs_reference(keys)
+
+
+@given(
+    st.integers(1, 200),
+    st.integers(1, 6),
+    st.integers(1, 3),
+    st.integers(1, 4),
+    st.integers(0, 2**16),
+)
+def test_the_kernel_finds_the_pairs_sorting_finds(n, alphabet, bands, rows, seed):
+    # Few distinct values: many rows share bands, buckets of every size.
+    sigs = np.random.default_rng(seed).integers(0, alphabet, size=(n, bands * rows))
+    sigs = sigs.astype(np.uint32)
+    banding = Banding(bands, rows, 1.0)
+    kernel = candidate_pairs(sigs, banding)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NEWSDEDUP_JIT", "0")
+        assert np.array_equal(candidate_pairs(sigs, banding), kernel)

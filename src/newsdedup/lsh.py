@@ -10,10 +10,12 @@ about 40% recall exactly at the threshold; here the bands and rows are the cheap
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from newsdedup.config import LSHConfig
+from newsdedup.jit import allowed
 
 _MULT = np.uint64(0x9E3779B97F4A7C15)
 _GRID = np.linspace(0.0, 1.0, 201)
@@ -60,6 +62,17 @@ def choose_banding(cfg: LSHConfig, num_perm: int) -> Banding:
     return Banding(bands, rows, float(probability(cfg.threshold, bands, rows)))
 
 
+def _kernels() -> Any:
+    """The LSH kernel module, or ``None`` when numba is missing or ``NEWSDEDUP_JIT=0``."""
+    if not allowed():
+        return None
+    try:
+        from newsdedup import lsh_kernels
+    except ImportError:  # pragma: no cover - numba is a dependency; this is the fallback
+        return None
+    return lsh_kernels
+
+
 def band_keys(sigs: np.ndarray, band: int, rows: int) -> np.ndarray:
     """Hash band ``band`` of every signature row into one ``uint64`` key."""
     block = sigs[:, band * rows : (band + 1) * rows].astype(np.uint64)
@@ -93,9 +106,19 @@ def _bucket_pairs(keys: np.ndarray) -> np.ndarray:
 
 
 def candidate_pairs(sigs: np.ndarray, banding: Banding) -> np.ndarray:
-    """Return the unique candidate pairs of rows as an ``(m, 2)`` array, sorted, ``i < j``."""
+    """Return the unique candidate pairs of rows as an ``(m, 2)`` array, sorted, ``i < j``.
+
+    Bands are grouped by the compiled kernel (:mod:`newsdedup.lsh_kernels`) when kernels
+    are allowed, else by sorting their keys (the reference: both give the same pairs).
+    """
     n = sigs.shape[0]
-    codes = [_bucket_pairs(band_keys(sigs, band, banding.rows)) for band in range(banding.bands)]
+    kernels = _kernels()
+    if kernels is not None and n:
+        sigs = np.ascontiguousarray(sigs)
+        codes = [kernels.band_pairs(sigs, band, banding.rows) for band in range(banding.bands)]
+    else:
+        bands = range(banding.bands)
+        codes = [_bucket_pairs(band_keys(sigs, band, banding.rows)) for band in bands]
     unique = np.sort(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
     unique = unique[np.r_[True, unique[1:] != unique[:-1]]] if unique.size else unique
     return np.stack([unique // max(n, 1), unique % max(n, 1)], axis=1)
