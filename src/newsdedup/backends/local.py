@@ -5,7 +5,9 @@ signing happen there (:func:`newsdedup.shingle.shingle_and_window`,
 :func:`newsdedup.fingerprint.window_signatures`), and only fingerprints come back, so the
 driver never holds a text after it was read. Every document's fingerprint depends on its own
 text alone, and chunks come back in input order, so the worker count changes how fast a run
-goes and never what it finds.
+goes and never what it finds. Plain JSONL inputs are not read by the driver at all: workers
+read byte ranges of them and the driver settles ids and skips in input order
+(:mod:`newsdedup.backends.blocks`).
 """
 
 from __future__ import annotations
