@@ -211,3 +211,17 @@ def test_streams_from_blocks_equal_streams_from_documents(tmp_path: Path, worker
     assert np.array_equal(
         np.concatenate([p.lines for p in surveyed]), np.concatenate([p.lines for p in expected])
     )
+
+
+@hsettings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.binary(max_size=300).map(lambda b: b.replace(b"\r", b"\n")), st.integers(1, 64))
+def test_blocks_cut_whole_lines_and_number_them(tmp_path: Path, data: bytes, size: int) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(data)
+    cut = list(blocks([path], size))
+    assert b"".join(data[b.offset : b.offset + b.size] for b in cut) == data
+    assert all(b.size > 0 and not b.problem for b in cut)
+    assert all(data[b.offset + b.size - 1 : b.offset + b.size] == b"\n" for b in cut[:-1])
+    assert all(b.line == data.count(b"\n", 0, b.offset) + 1 for b in cut)

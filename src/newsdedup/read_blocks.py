@@ -120,7 +120,8 @@ def blocks(paths: Sequence[str | Path], size: int = BLOCK_BYTES) -> Iterator[Blo
 
 
 def _file_blocks(file: str, size: int) -> Iterator[Block]:
-    offset, line, rest = 0, 1, b""
+    # Bytes after a block's last newline hold no newline: only their count is kept.
+    offset, line, pending = 0, 1, 0
     try:
         with open_binary(Path(file)) as handle:
             while True:
@@ -130,18 +131,19 @@ def _file_blocks(file: str, size: int) -> Iterator[Block]:
                     raise _unreadable(file, line, exc) from None
                 if not data:
                     break
-                data = rest + data if rest else data
                 cut = data.rfind(b"\n") + 1
-                if cut:
-                    yield Block(file, offset, cut, line)
-                    line += data.count(b"\n", 0, cut)
-                    offset += cut
-                rest = data[cut:]
+                if not cut:
+                    pending += len(data)
+                    continue
+                yield Block(file, offset, pending + cut, line)
+                line += data.count(b"\n", 0, cut)
+                offset += pending + cut
+                pending = len(data) - cut
     except InputError as exc:
         yield Block(exc.file or file, offset, 0, exc.line, str(exc))
         return
-    if rest:
-        yield Block(file, offset, len(rest), line)
+    if pending:
+        yield Block(file, offset, pending, line)
 
 
 def check_block(
