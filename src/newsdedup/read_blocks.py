@@ -155,8 +155,8 @@ def check_block(
         block: The block.
         cfg: The field mapping and what to do with bad or empty records.
         take: The records to hand on, as the driver settled them; ``None`` for a guess:
-            the records that are documents unless their id was taken before, taking a
-            block after a file's first to follow a record with the text field.
+            every record that is a document unless an earlier block took its id, guessing
+            that a block other than a file's first comes after a record with the text field.
 
     Returns:
         The checked records, and the documents handed on.
