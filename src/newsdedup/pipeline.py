@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -34,6 +35,10 @@ from newsdedup.rewrite import candidates as rewrite_candidates
 from newsdedup.shingle import shingles
 from newsdedup.spill import release_all
 from newsdedup.verify import Rewrites, verify
+
+if TYPE_CHECKING:
+    from newsdedup.backends.blocks import BlockInput
+    from newsdedup.read_blocks import Spans
 
 ProgressHook = Callable[[str, int], None]
 """Called as ``hook(stage, done)`` while a stage advances; ``done`` counts its items."""
@@ -272,12 +277,13 @@ def _survey(
     docs = (item for item in read(inputs, config.read) if isinstance(item, Document))
     if not config.boilerplate.enabled:
         return Boilerplate(patterns=False), sum(1 for _ in docs)
+    source = _blocks(inputs, config, keep=False)
     documents = 0
     texts: set[int] = set()
 
     def distinct_lines() -> Iterator[np.ndarray]:
         nonlocal documents
-        for part in survey_stream(docs, config, workers=workers):
+        for part in survey_stream(source or docs, config, workers=workers):
             documents += len(part.texts)
             for i, text in enumerate(part.texts):
                 if text is not None and text not in texts:
@@ -288,6 +294,14 @@ def _survey(
     often = counted.counts >= config.boilerplate.min_docs
     counts = dict(zip(counted.keys[often].tolist(), counted.counts[often].tolist(), strict=True))
     return learned(counts, config.boilerplate), documents
+
+
+def _blocks(inputs: Sequence[str | Path], config: Config, keep: bool) -> BlockInput | None:
+    """Plain JSONL inputs, for the workers to read (see :mod:`newsdedup.read_blocks`)."""
+    from newsdedup.backends.blocks import BlockInput
+    from newsdedup.read_blocks import Settle, readable
+
+    return BlockInput(inputs, Settle(config.read, keep)) if readable(inputs, config.read) else None
 
 
 def _settled(config: Config, documents: int) -> Config:
@@ -315,14 +329,17 @@ def _fingerprint_inputs(
     progress: ProgressHook | None,
     workers: int = 1,
     seen: dict[int, tuple[str, str]] | None = None,
-) -> tuple[list[Fingerprint], dict[str, Origin], list[Skip]]:
+) -> tuple[list[Fingerprint], dict[str, Origin], list[Skip], Spans | None]:
     from newsdedup.backends.local import fingerprint_stream
     from newsdedup.read import read
 
     fingerprints: list[Fingerprint] = []
     origins: dict[str, Origin] = {}
     skipped: list[Skip] = []
-    docs = _documents(read(inputs, config.read), origins, skipped)
+    source = _blocks(inputs, config, keep=True)
+    if source is not None:
+        origins, skipped = source.settle.origins, source.settle.skipped
+    docs = source or _documents(read(inputs, config.read), origins, skipped)
     stream = fingerprint_stream(
         docs, config, workers=workers, spill=True, furniture=furniture, seen=seen
     )
@@ -332,18 +349,29 @@ def _fingerprint_inputs(
             progress("read", len(fingerprints))
     if progress:
         progress("read", len(fingerprints))
-    return fingerprints, origins, skipped
+    return fingerprints, origins, skipped, source.settle.spans if source else None
 
 
 def _matched_documents(
-    inputs: Sequence[str | Path], result: DedupResult, config: Config
+    inputs: Sequence[str | Path],
+    result: DedupResult,
+    config: Config,
+    spans: Spans | None = None,
+    origins: dict[str, Origin] | None = None,
 ) -> dict[str, Document]:
-    """Re-read the inputs for the documents of non-exact matches only (not every text)."""
+    """Re-read the inputs for the documents of non-exact matches only (not every text).
+
+    With the byte range of every document (``spans``, plain JSONL inputs), only those
+    documents' lines are read and parsed.
+    """
     from newsdedup.read import read
+    from newsdedup.read_blocks import documents_at
 
     wanted = {doc_id for m in result.matches if m.kind != "exact" for doc_id in (m.a, m.b)}
     if not wanted:
         return {}
+    if spans is not None and origins is not None:
+        return documents_at(spans, origins, wanted, config.read)
     return {
         item.id: item
         for item in read(inputs, config.read)
@@ -386,7 +414,7 @@ def run(
     config = _settled(config, documents)
     with _timed(timings, "read_and_fingerprint"):
         seen: dict[int, tuple[str, str]] = {}
-        fingerprints, origins, skipped = _fingerprint_inputs(
+        fingerprints, origins, skipped, spans = _fingerprint_inputs(
             inputs, config, furniture, progress, workers, seen
         )
         furniture = named(furniture, seen)
@@ -394,7 +422,7 @@ def run(
         result = dedup_fingerprints(fingerprints, config, skipped, furniture)
         check_accounting(result)
     with _timed(timings, "align_passages"):
-        docs = _matched_documents(inputs, result, config)
+        docs = _matched_documents(inputs, result, config, spans, origins)
         result = with_evidence(result, docs, fingerprints, config, furniture, workers=workers)
     with _timed(timings, "write"):
         files = write_outputs(result, inputs, origins, Path(out), config, timings=timings)

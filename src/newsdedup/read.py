@@ -381,27 +381,72 @@ def _txt_record(folder: str, record: int, name: str) -> _Raw:
 
 def _to_item(raw: _Raw, cfg: ReadConfig, seen: _Seen) -> Document | Skip:
     """Map a raw record to a document, or handle it as bad or empty (skip or raise)."""
+    if raw.fields is not None and _field_names(raw, cfg)[1] in raw.fields:
+        seen.files_with_text.add(raw.file)
+    problem, doc_id, text = _check(raw, cfg, raw.file in seen.files_with_text)
+    skip = _finish(raw, problem, doc_id, not problem and not text.strip(), cfg, seen.ids)
+    return skip or _document(raw, doc_id or "", text, cfg)
+
+
+def _field_names(raw: _Raw, cfg: ReadConfig) -> tuple[str, str]:
+    """The id and text fields of ``raw``: a text file in a folder has its own."""
+    return ("id", "text") if raw.member else (cfg.id_field, cfg.text_field)
+
+
+def _check(raw: _Raw, cfg: ReadConfig, file_has_text: bool) -> tuple[str, str | None, str]:
+    """``(problem, id, text)`` of a record: every check but the ids read before it.
+
+    Args:
+        raw: The record.
+        cfg: The field mapping and limits.
+        file_has_text: Whether this or an earlier record of the same file has the text
+            field (see :class:`_Seen`).
+
+    Returns:
+        The problem (empty for none), the document id if it was read, and the text.
+    """
     fields = raw.fields
     if fields is None:
-        return _bad(raw, raw.problem, None, cfg)
-    id_field, text_field = ("id", "text") if raw.member else (cfg.id_field, cfg.text_field)
+        return raw.problem, None, ""
+    id_field, text_field = _field_names(raw, cfg)
     problem = _missing_field(raw, id_field, "--id-field")
-    if text_field in fields:
-        seen.files_with_text.add(raw.file)
-    elif raw.file not in seen.files_with_text:
+    if text_field not in fields and not file_has_text:
         problem = problem or _missing_field(raw, text_field, "--text-field")
     if problem:
-        return _bad(raw, problem, None, cfg)
+        return problem, None, ""
     doc_id = _scalar_text(fields[id_field])
     text = "" if fields.get(text_field) is None else fields[text_field]
     problem = _check_id(raw, fields[id_field], id_field) or _check_text(raw, text, text_field, cfg)
-    problem = problem or _check_unique(raw, doc_id, seen.ids)
+    return problem, doc_id, text
+
+
+def _finish(
+    raw: _Raw,
+    problem: str,
+    doc_id: str | None,
+    empty: bool,
+    cfg: ReadConfig,
+    ids: dict[str, str],
+) -> Skip | None:
+    """The skip of a checked record (or raise), else ``None`` with its id taken in ``ids``.
+
+    Args:
+        raw: The record (only where it is: file, line, label).
+        problem: What :func:`_check` found wrong with it; empty for nothing.
+        doc_id: Its id, if read.
+        empty: Whether its text is blank.
+        cfg: What to do with bad and empty records.
+        ids: Ids taken so far, with where; a good record's id is added.
+    """
+    if problem or doc_id is None:  # _check reads the id of every record without a problem
+        return _bad(raw, problem, doc_id, cfg)
+    problem = _check_unique(raw, doc_id, ids)
     if problem:
         return _bad(raw, problem, doc_id, cfg)
-    if not text.strip() and cfg.on_empty != "keep":
+    if empty and cfg.on_empty != "keep":
         return _empty(raw, doc_id, cfg)
-    seen.ids[doc_id] = raw.label
-    return _document(raw, doc_id, text, cfg)
+    ids[doc_id] = raw.label
+    return None
 
 
 def _bad(raw: _Raw, problem: str, doc_id: str | None, cfg: ReadConfig) -> Skip:

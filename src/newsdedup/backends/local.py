@@ -5,7 +5,9 @@ signing happen there (:func:`newsdedup.shingle.shingle_and_window`,
 :func:`newsdedup.fingerprint.window_signatures`), and only fingerprints come back, so the
 driver never holds a text after it was read. Every document's fingerprint depends on its own
 text alone, and chunks come back in input order, so the worker count changes how fast a run
-goes and never what it finds.
+goes and never what it finds. Plain JSONL inputs are not read by the driver at all: workers
+read byte ranges of them and the driver settles ids and skips in input order
+(:mod:`newsdedup.backends.blocks`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from functools import cache, partial
 from itertools import accumulate, islice, pairwise
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -30,6 +32,9 @@ from newsdedup.fingerprint import ChunkPrints, window_signatures
 from newsdedup.jit import allowed
 from newsdedup.shingle import char_gram_sets, shingle_and_window, window_texts
 from newsdedup.spill import Spill
+
+if TYPE_CHECKING:
+    from newsdedup.backends.blocks import BlockInput
 
 CHUNK = 256
 """Documents per chunk: large enough to amortise numpy calls, small enough for the cache."""
@@ -239,22 +244,36 @@ def _work(job: _Job[_T], docs: Sequence[_Slim]) -> _T:
 
 def _results(
     job: _Job[_T],
-    docs: Iterable[Document],
+    docs: Iterable[Document] | BlockInput,
     config: Config,
     workers: int,
     chunk: int,
     furniture: Boilerplate | None,
 ) -> Iterator[_T]:
-    """``job`` of every chunk, in input order, in this process or over a pool."""
+    """``job`` of every chunk, in input order, in this process or over a pool.
+
+    Plain JSONL files (a :class:`~newsdedup.backends.blocks.BlockInput`) are read by the
+    workers themselves (:mod:`newsdedup.backends.blocks`).
+    """
+    from newsdedup.backends.blocks import BlockInput, block_results
+
+    if isinstance(docs, BlockInput):
+        yield from block_results(job, docs, config, workers, chunk, furniture)
+        return
     if workers <= 1:
         for part in _chunks(docs, chunk):
             yield job(part, config, furniture)
         return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(config, furniture)
-    ) as pool:
+    with worker_pool(workers, config, furniture) as pool:
         yield from in_order(pool, partial(_work, job), _chunks(docs, chunk), 2 * workers)
+
+
+def worker_pool(workers: int, config: Config, furniture: Boilerplate | None) -> ProcessPoolExecutor:
+    """A pool of ``workers`` processes that hold the run's config and furniture."""
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(config, furniture)
+    )
 
 
 def _spilled(group: list[FingerprintChunk], spill: Spill) -> Iterator[Fingerprint]:
@@ -283,7 +302,7 @@ def _spilled(group: list[FingerprintChunk], spill: Spill) -> Iterator[Fingerprin
 
 
 def fingerprint_stream(
-    docs: Iterable[Document],
+    docs: Iterable[Document] | BlockInput,
     config: Config,
     *,
     workers: int = 1,
@@ -357,7 +376,7 @@ def survey_slim(
 
 
 def survey_stream(
-    docs: Iterable[Document], config: Config, *, workers: int = 1, chunk: int = CHUNK
+    docs: Iterable[Document] | BlockInput, config: Config, *, workers: int = 1, chunk: int = CHUNK
 ) -> Iterator[SurveyChunk]:
     """Key the lines of a stream of documents, in order, with ``workers`` processes."""
     return _results(survey_slim, docs, config, workers, chunk, None)
