@@ -26,7 +26,7 @@ from newsdedup.boilerplate import (
 )
 from newsdedup.choose import id_ranks, preference, timestamp
 from newsdedup.clean import digest, normalize
-from newsdedup.cluster import cluster, exact_heads
+from newsdedup.cluster import cluster, exact_heads, gc_paused
 from newsdedup.config import Config
 from newsdedup.data import DedupResult, Document, Fingerprint, Match, Origin, Skip
 from newsdedup.errors import InputError, NewsDedupError
@@ -159,11 +159,12 @@ def dedup_fingerprints(
     near, match_stats = find_matches(
         [fingerprints[i] for i in np.flatnonzero(heads == np.arange(len(heads))).tolist()], config
     )
-    clusters, rows = cluster(fingerprints, order, near, heads=heads, id_rank=id_rank)
-    matches = tuple(
-        sorted(_exact_matches(fingerprints, heads, order) + near, key=attrgetter("a", "b"))
-    )
-    stats = _stats(rows, match_stats, len(skipped))
+    with gc_paused():
+        clusters, rows = cluster(fingerprints, order, near, heads=heads, id_rank=id_rank)
+        matches = tuple(
+            sorted(_exact_matches(fingerprints, heads, order) + near, key=attrgetter("a", "b"))
+        )
+        stats = _stats(rows, match_stats, len(skipped))
     learned = tuple((f.source, f.text, f.documents) for f in furniture.lines) if furniture else ()
     return DedupResult(rows, clusters, matches, stats, tuple(skipped), learned)
 

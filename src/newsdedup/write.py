@@ -18,13 +18,14 @@ import sys
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from itertools import compress
+from itertools import compress, islice
 from operator import attrgetter
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 
+from newsdedup.cluster import gc_paused
 from newsdedup.config import Config, ReadConfig
 from newsdedup.data import DedupResult, Match, Origin, Skip
 from newsdedup.errors import InputError, OutputError
@@ -155,11 +156,19 @@ def write_columns(
     if fmt != "csv":
         rows = [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
         return write_table(rows, path, fmt, names)
+    cells = [_csv_column(column) for column in values]
     target = path.with_suffix(".csv")
     with atomic_file(target) as tmp, open(tmp, "x", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(names)
-        writer.writerows(zip(*map(_csv_column, values), strict=True))
+        if len(names) > 1 and not any(map(_needs_quotes, [names, *cells])):
+            # No cell needs quoting: the csv module would write each row joined by commas.
+            lines = map(",".join, zip(*cells, strict=True))
+            handle.write(",".join(names) + "\n")
+            while chunk := list(islice(lines, 1 << 16)):
+                handle.write("\n".join(chunk) + "\n")
+        else:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(names)
+            writer.writerows(zip(*cells, strict=True))
     return target
 
 
@@ -171,14 +180,27 @@ _CSV_FORMATS: dict[type, Callable[[Any], str]] = {
 }
 
 
+def _needs_quotes(cells: Sequence[str]) -> bool:
+    """Whether the csv module would quote any of ``cells`` (a delimiter, quote or newline)."""
+    text = "\x00".join(cells)
+    return any(special in text for special in ',"\r\n')
+
+
 def _csv_column(values: Sequence[Any]) -> Sequence[str]:
-    """``[_csv_cell(v) for v in values]``, in one pass when the column holds one type."""
+    """``[_csv_cell(v) for v in values]``, in one pass when the column holds one type.
+
+    Floats are formatted once per distinct value (scores repeat a lot), zeros one by one
+    (0.0 and -0.0 are one key but two texts).
+    """
     kinds = set(map(type, values))
     nullable = type(None) in kinds
     kinds.discard(type(None))
     if len(kinds) != 1 or (kind := kinds.pop()) not in _CSV_FORMATS:
         return [_csv_cell(value) for value in values]
     cell = _CSV_FORMATS[kind]
+    if kind is float:
+        text = {value: cell(value) for value in set(values) if value}
+        return ["" if v is None else text[v] if v else cell(v) for v in values]
     if nullable:
         return ["" if value is None else cell(value) for value in values]
     return values if kind is str else list(map(cell, values))
@@ -557,7 +579,7 @@ def write_outputs(
         OutputError: ``out`` cannot be written (see :func:`atomic_output_dir`).
         InputError: An input cannot be re-read for the cleaned corpus.
     """
-    with atomic_output_dir(out) as tmp:
+    with atomic_output_dir(out) as tmp, gc_paused():
         fmt = config.write.format
         write_columns(_cluster_columns(result, origins), tmp / "clusters", fmt, CLUSTER_COLUMNS)
         write_columns(_pair_columns(result), tmp / "pairs", fmt, PAIR_COLUMNS)
@@ -643,10 +665,13 @@ def _skip_row(skip: Skip) -> dict[str, Any]:
 def _keep(result: DedupResult, origins: Mapping[str, Origin]) -> dict[str, set[int]]:
     rows = result.assignments
     kept = compress(map(attrgetter("doc_id"), rows), map(attrgetter("is_representative"), rows))
+    found = [origin for origin in map(origins.get, kept) if origin is not None]
+    files = set(map(attrgetter("file"), found))
+    if len(files) == 1:  # one input: no grouping by file
+        return {files.pop(): set(map(attrgetter("record"), found))}
     keep: dict[str, set[int]] = {}
-    for origin in map(origins.get, kept):
-        if origin is not None:
-            keep.setdefault(origin.file, set()).add(origin.record)
+    for origin in found:
+        keep.setdefault(origin.file, set()).add(origin.record)
     return keep
 
 
