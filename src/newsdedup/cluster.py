@@ -68,9 +68,10 @@ def _kernels() -> Any:
 def gc_paused() -> Iterator[None]:
     """Hold the cyclic garbage collector while a block makes records by the hundred thousand.
 
-    The records hold no cycles, but every 700 allocations start a collection, and now and
-    then a full one walks every object of the run (all the fingerprints): building a
-    million rows took several times longer with the collector on than with it off.
+    Records and table rows hold no cycles, but every 700 allocations start a collection,
+    and now and then a full one walks every object of the run (all the fingerprints): at
+    300k documents the clusters table took 1.1 s to write with the collector on, 0.1 s
+    with it off. Used while clustering and while writing (:mod:`newsdedup.write`).
     """
     enabled = gc.isenabled()
     gc.disable()
