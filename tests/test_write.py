@@ -6,17 +6,28 @@ import csv
 import gzip
 import json
 import os
+import tempfile
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsdedup.config import ReadConfig
 from newsdedup.data import Document
 from newsdedup.errors import InputError, OutputError
-from newsdedup.read import read
-from newsdedup.write import atomic_output_dir, write_corpus, write_json, write_table
+from newsdedup.read import jsonl_lines, read
+from newsdedup.write import (
+    _copy_jsonl_blocks,
+    atomic_output_dir,
+    write_columns,
+    write_corpus,
+    write_json,
+    write_table,
+)
 
 COLUMNS = ("doc_id", "score", "flag", "size", "note")
 ROWS = [
@@ -273,3 +284,50 @@ def test_atomic_output_dir_refuses_a_file(tmp_path: Path) -> None:
     out.write_text("x", encoding="utf-8")
     with pytest.raises(OutputError, match="is a file"), atomic_output_dir(out):
         pass  # pragma: no cover
+
+
+# ---------------------------------------------------------------- fast paths equal their references
+
+cells = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 10**12),
+    st.floats(-1e9, 1e9),
+    st.floats(-1e9, 1e9).map(np.float64),
+    st.text(max_size=6),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.fixed_dictionaries({c: cells for c in COLUMNS}), max_size=6),
+    st.sampled_from(["csv", "jsonl"]),
+    st.booleans(),
+)
+def test_columns_write_the_bytes_of_rows(rows, fmt, one_type) -> None:
+    if one_type:  # columns of one type take the one-pass path
+        rows = [{**row, "score": float(i) / 3, "flag": i % 2 == 0} for i, row in enumerate(rows)]
+    with tempfile.TemporaryDirectory() as folder:
+        by_rows = write_table(rows, Path(folder) / "rows", fmt, COLUMNS)
+        columns = {c: [row[c] for row in rows] for c in COLUMNS[:-1]}  # "note" missing: null
+        by_columns = write_columns(columns, Path(folder) / "columns", fmt, COLUMNS)
+        nulls = [{**row, "note": None} for row in rows]
+        assert by_columns.read_bytes() == write_table(nulls, by_rows, fmt, COLUMNS).read_bytes()
+
+
+def copy_by_lines(src: Path, kept: set[int]) -> bytes:
+    return b"".join(raw for _line, record, raw in jsonl_lines(src) if record in kept)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.sampled_from([b"{}", b'{"a": 1}', b" ", b"\t", b"\r", b"\x0c", b"x", b"\n"])),
+    st.sets(st.integers(0, 12)),
+    st.integers(1, 9),
+)
+def test_block_copy_equals_the_copy_line_by_line(pieces, kept, block) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        src, dest = Path(folder) / "in.jsonl", Path(folder) / "out.jsonl"
+        src.write_bytes(b"".join(pieces))
+        _copy_jsonl_blocks(src, kept, dest, block=block)
+        assert dest.read_bytes() == copy_by_lines(src, kept)

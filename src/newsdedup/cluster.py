@@ -18,35 +18,276 @@ C, C has nothing in common with A), which plain connected components over LSH ed
 allow; and a weak rewrite match cannot split a wire story from its own copies. Because
 the order depends only on the documents, not on their position in the input, the
 partition does not depend on input order.
+
+The walk runs on integer positions, not ids: documents are numbered by preference, each
+round's candidate matches are sorted once (best first, per document), and one compiled
+pass (:mod:`newsdedup.cluster_kernels`) takes each document's first candidate that still
+leads. The records (:class:`~newsdedup.data.Cluster`, :class:`~newsdedup.data.Assignment`)
+are built at the end, column by column. ``tests/cluster_reference.py`` keeps the
+dictionary-walking implementation this one must equal.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+import gc
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from functools import cache
+from typing import Any
 
+import numpy as np
+
+from newsdedup.choose import id_ranks
 from newsdedup.data import Assignment, Cluster, Fingerprint, Match
+from newsdedup.jit import allowed
 
 _SELF = Match("", "", 1.0, 1.0, "exact")
+# What a document's row is scored by, besides the index of a match: -1 itself (it leads),
+_EXACT = -2  # an exact copy of the leader of its group,
+_EMPTY = -3  # nothing (an empty document, alone).
+
+Order = Sequence[int] | np.ndarray
+"""Indices of documents in order of preference (:func:`newsdedup.choose.preference`)."""
 
 
-def exact_leaders(fingerprints: Sequence[Fingerprint], order: Sequence[int]) -> dict[str, str]:
-    """Map every non-empty document id to the most preferred id with the same text."""
-    first: dict[str, str] = {}
-    leader: dict[str, str] = {}
-    for index in order:
-        fp = fingerprints[index]
-        if fp.digest:
-            leader[fp.doc_id] = first.setdefault(fp.digest, fp.doc_id)
-    return leader
+@cache
+def _kernels() -> Any:
+    """The compiled kernel module, or ``None`` when numba is missing or ``NEWSDEDUP_JIT=0``."""
+    if not allowed():
+        return None
+    try:
+        from newsdedup import cluster_kernels
+    except ImportError:  # pragma: no cover - numba is a dependency; this is the fallback
+        return None
+    return cluster_kernels
 
 
-def _neighbours(matches: Sequence[Match]) -> dict[str, list[tuple[str, Match]]]:
-    found: dict[str, list[tuple[str, Match]]] = defaultdict(list)
-    for match in matches:
-        found[match.a].append((match.b, match))
-        found[match.b].append((match.a, match))
-    return found
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Hold the cyclic garbage collector while a block makes records by the hundred thousand.
+
+    Records and table rows hold no cycles, but every 700 allocations start a collection,
+    and now and then a full one walks every object of the run (all the fingerprints): at
+    300k documents the clusters table took 1.1 s to write with the collector on, 0.1 s
+    with it off. Used while clustering and while writing (:mod:`newsdedup.write`).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def records(kind: type, *columns: Iterable[Any]) -> list[Any]:
+    """Frozen slotted dataclass records from columns, one column per field, in field order.
+
+    The same records as ``list(map(kind, *columns))``, made without running the generated
+    ``__init__`` once per record (which sets each field through ``object.__setattr__``):
+    each field is filled for every record by its slot's descriptor. Only for dataclasses
+    whose fields are all given and that have no ``__post_init__``.
+    """
+    names = [f.name for f in fields(kind)]
+    if len(names) != len(columns) or hasattr(kind, "__post_init__"):
+        raise TypeError(f"records() needs one column per field of {kind.__name__}")
+    values = [list(column) for column in columns]
+    made: list[Any] = list(map(object.__new__, [kind] * (len(values[0]) if values else 0)))
+    for name, column in zip(names, values, strict=True):
+        if len(column) != len(made):
+            raise ValueError(f"column {name!r} has {len(column)} values for {len(made)} records")
+        deque(map(getattr(kind, name).__set__, made, column), maxlen=0)
+    return made
+
+
+def places(order: Order) -> np.ndarray:
+    """The inverse of the permutation ``order``: each index's place in it."""
+    walk = np.asarray(order, dtype=np.int64)
+    place = np.empty_like(walk)
+    place[walk] = np.arange(walk.size)
+    return place
+
+
+def exact_heads(fingerprints: Sequence[Fingerprint], order: Order) -> np.ndarray:
+    """Each document's exact-group leader (an index): the most preferred with the same text.
+
+    Empty documents (no digest) lead no group and are in none: -1.
+    """
+    codes: dict[str, int] = {}
+    code = np.array([codes.setdefault(fp.digest, len(codes)) for fp in fingerprints], np.int64)
+    walk = np.asarray(order, dtype=np.int64)
+    found, first = np.unique(code[walk], return_index=True)
+    leader = np.empty(len(codes), dtype=np.int64)
+    leader[found] = walk[first]
+    heads = leader[code]
+    if "" in codes:
+        heads[code == codes[""]] = -1
+    return heads
+
+
+@dataclass(frozen=True, slots=True)
+class _Scores:
+    """The matches as columns: endpoint indices (-1 if unknown), kind and scores."""
+
+    a: np.ndarray
+    b: np.ndarray
+    rewrite: np.ndarray
+    similarity: np.ndarray
+    jaccard: np.ndarray
+    containment: np.ndarray
+
+
+def _scores(matches: Sequence[Match], index: Mapping[str, int]) -> _Scores:
+    def column(values: list[Any], dtype: Any) -> np.ndarray:
+        return np.array(values, dtype=dtype).reshape(len(matches))
+
+    return _Scores(
+        column([index.get(m.a, -1) for m in matches], np.int64),
+        column([index.get(m.b, -1) for m in matches], np.int64),
+        column([m.kind == "rewrite" for m in matches], np.bool_),
+        column([m.similarity for m in matches], np.float64),
+        column([m.jaccard for m in matches], np.float64),
+        column([m.containment for m in matches], np.float64),
+    )
+
+
+def _walk(starts: np.ndarray, earlier: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Leader and candidate taken per place (see :func:`cluster_kernels.attach_walk`)."""
+    lead = np.arange(starts.size - 1, dtype=np.int64)
+    via = np.full(starts.size - 1, -1, dtype=np.int64)
+    kernels = _kernels()
+    if kernels is not None:
+        kernels.attach_walk(starts, earlier, lead, via)
+        return lead, via
+    bounds, before, leads = starts.tolist(), earlier.tolist(), lead.tolist()
+    for r in range(len(leads)):
+        for e in range(bounds[r], bounds[r + 1]):
+            if leads[before[e]] == before[e]:
+                leads[r], via[r] = before[e], e
+                break
+    return np.array(leads, dtype=np.int64), via
+
+
+def _round(
+    scores: _Scores, place: np.ndarray, active: np.ndarray, chosen: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """One round of attaching: each active document joins the earlier leader it matches best.
+
+    Args:
+        scores: The matches.
+        place: Each document's place in the order of preference.
+        active: The documents that take part.
+        chosen: The matches that count in this round.
+
+    Returns:
+        Per document (by index), the leader it joined (itself if it leads) and the index
+        of the match to it (-1 if it leads). Candidates rank as in the reference: a copy
+        before a rewrite, then the highest similarity, Jaccard and containment, then the
+        more preferred leader, then the earlier match.
+    """
+    n = place.size
+    usable = chosen & (scores.a >= 0) & (scores.b >= 0)
+    usable[usable] &= active[scores.a[usable]] & active[scores.b[usable]]
+    which = np.flatnonzero(usable)
+    at_a, at_b = place[scores.a[which]], place[scores.b[which]]
+    differ = at_a != at_b
+    which, at_a, at_b = which[differ], at_a[differ], at_b[differ]
+    later, earlier = np.maximum(at_a, at_b), np.minimum(at_a, at_b)
+    best = np.lexsort(
+        (
+            which,
+            earlier,
+            -scores.containment[which],
+            -scores.jaccard[which],
+            -scores.similarity[which],
+            scores.rewrite[which],
+            later,
+        )
+    )
+    starts = np.searchsorted(later[best], np.arange(n + 1))
+    lead, via = _walk(starts, earlier[best])
+    picked, got = which[best], via >= 0
+    taken = np.full(n, -1, dtype=np.int64)
+    taken[got] = picked[via[got]]
+    return places(place)[lead[place]], taken[place]
+
+
+def _placement(
+    place: np.ndarray, heads: np.ndarray, scores: _Scores
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per document: its representative, the document it was verified against, and how.
+
+    How: the index of the match to that document, or ``-1`` (it is the representative),
+    ``_EXACT`` (an exact copy of it) or ``_EMPTY``.
+    """
+    own = np.arange(place.size)
+    lead_copies, via_copies = _round(scores, place, heads == own, ~scores.rewrite)
+    leads = lead_copies == own
+    lead_rewrites, via_rewrites = _round(scores, place, (heads == own) & leads, scores.rewrite)
+    represented = np.where(leads, lead_rewrites, lead_rewrites[lead_copies])
+    verified = np.where(leads, lead_rewrites, lead_copies)
+    how = np.where(leads, via_rewrites, via_copies)
+    head = np.where(heads >= 0, heads, own)
+    rep = represented[head]
+    joined = rep != head
+    matched_to = np.where(joined, verified[head], head)
+    via = np.where(joined, how[head], np.where(head == own, -1, _EXACT))
+    via[heads < 0] = _EMPTY
+    return rep, matched_to, via
+
+
+def _clusters(
+    ids: Sequence[str], rep: np.ndarray, place: np.ndarray, id_rank: np.ndarray
+) -> tuple[Cluster, ...]:
+    """The clusters ordered by representative id, members in order of preference."""
+    if not ids:
+        return ()
+    walk = np.lexsort((place, id_rank[rep]))
+    reps = rep[walk]
+    cuts = (np.flatnonzero(reps[1:] != reps[:-1]) + 1).tolist()
+    members = list(map(ids.__getitem__, walk.tolist()))
+    leads = list(map(ids.__getitem__, reps[[0, *cuts]].tolist()))
+    spans = zip([0, *cuts], [*cuts, len(ids)], strict=True)
+    groups = [tuple(members[start:end]) for start, end in spans]
+    return tuple(records(Cluster, leads, leads, groups))
+
+
+def _assignments(
+    ids: Sequence[str],
+    rep: np.ndarray,
+    matched_to: np.ndarray,
+    via: np.ndarray,
+    matches: Sequence[Match],
+) -> tuple[Assignment, ...]:
+    """One row per document (input order), built column by column."""
+    n, last = len(ids), len(matches)
+    size = np.bincount(rep, minlength=n)[rep]
+    leads = rep == np.arange(n)
+    # Rows take their scores from a match, or from the two rows after the matches:
+    # [1.0, ...] for a leader or an exact copy, [0.0, ...] for an empty document.
+    code = np.where(via >= 0, via, np.where(via == _EMPTY, last + 1, last))
+    kind = np.where(leads & (via != _EMPTY), np.where(size > 1, last + 2, last + 3), code)
+    scores = code.tolist()
+    jaccard = [m.jaccard for m in matches] + [1.0, 0.0]
+    containment = [m.containment for m in matches] + [1.0, 0.0]
+    similarity = [1.0 if m.kind == "exact" else m.similarity for m in matches] + [1.0, 0.0]
+    kinds = [m.kind for m in matches] + ["exact", "empty", "representative", "unique"]
+    return tuple(
+        records(
+            Assignment,
+            ids,
+            map(ids.__getitem__, rep.tolist()),
+            leads.tolist(),
+            size.tolist(),
+            map(jaccard.__getitem__, scores),
+            map(containment.__getitem__, scores),
+            map(kinds.__getitem__, kind.tolist()),
+            map(similarity.__getitem__, scores),
+            map(ids.__getitem__, matched_to.tolist()),
+        )
+    )
 
 
 def attach(ids: Sequence[str], matches: Sequence[Match]) -> dict[str, tuple[str, Match]]:
@@ -56,42 +297,22 @@ def attach(ids: Sequence[str], matches: Sequence[Match]) -> dict[str, tuple[str,
     the highest similarity, Jaccard and containment, then preference), or leads its own
     cluster (mapped to itself).
     """
-    rank = {doc_id: position for position, doc_id in enumerate(ids)}
-    neighbours = _neighbours(matches)
-    placed: dict[str, tuple[str, Match]] = {}
-    for doc_id in ids:
-        options = [
-            (_strength(m), rank[other], other, m)
-            for other, m in neighbours.get(doc_id, ())
-            if rank.get(other, len(rank)) < rank[doc_id] and placed[other][0] == other
-        ]
-        best = min(options, key=lambda option: option[:2], default=None)
-        placed[doc_id] = (best[2], best[3]) if best else (doc_id, _SELF)
-    return placed
-
-
-def _strength(match: Match) -> tuple[int, float, float, float]:
-    """Sort key of a match, strongest first: copies, then by similarity."""
-    return (match.kind == "rewrite", -match.similarity, -match.jaccard, -match.containment)
-
-
-def _member_row(doc_id: str, leader: str, match: Match, size: int, matched_to: str) -> Assignment:
-    kind = ("representative" if size > 1 else "unique") if doc_id == leader else match.kind
-    return Assignment(
-        doc_id,
-        leader,
-        doc_id == leader,
-        size,
-        match.jaccard,
-        match.containment,
-        kind,
-        1.0 if match.kind == "exact" else match.similarity,
-        matched_to,
-    )
+    walk = np.arange(len(ids), dtype=np.int64)
+    scores = _scores(matches, {doc_id: i for i, doc_id in enumerate(ids)})
+    lead, via = _round(scores, walk, np.ones(len(ids), bool), np.ones(len(matches), bool))
+    return {
+        doc_id: (ids[leader], matches[taken] if taken >= 0 else _SELF)
+        for doc_id, leader, taken in zip(ids, lead.tolist(), via.tolist(), strict=True)
+    }
 
 
 def cluster(
-    fingerprints: Sequence[Fingerprint], order: Sequence[int], matches: Sequence[Match]
+    fingerprints: Sequence[Fingerprint],
+    order: Order,
+    matches: Sequence[Match],
+    *,
+    heads: np.ndarray | None = None,
+    id_rank: np.ndarray | None = None,
 ) -> tuple[tuple[Cluster, ...], tuple[Assignment, ...]]:
     """Group documents into clusters.
 
@@ -99,53 +320,18 @@ def cluster(
         fingerprints: Every document, in input order. Empty documents (no digest) stay alone.
         order: Indices of ``fingerprints`` in order of preference as representative.
         matches: Verified near/contained matches between exact-group leaders.
+        heads: :func:`exact_heads` of ``fingerprints``, if already known.
+        id_rank: :func:`id_ranks` of the ids, if already known.
 
     Returns:
         The clusters, ordered by representative id, and one assignment per document in
         input order.
     """
-    exact = exact_leaders(fingerprints, order)
-    heads = [
-        fingerprints[i].doc_id
-        for i in order
-        if exact.get(fingerprints[i].doc_id) == fingerprints[i].doc_id
-    ]
-    placed = _two_rounds(heads, matches)
-    members: dict[str, list[str]] = defaultdict(list)
-    links: dict[str, tuple[str, str, Match]] = {}
-    for index in order:
-        doc_id = fingerprints[index].doc_id
-        head = exact.get(doc_id, doc_id)
-        leader, matched_to, match = placed.get(head, (head, head, _SELF))
-        if head != doc_id and leader == head:
-            matched_to, match = head, Match(head, doc_id, 1.0, 1.0, "exact")
-        links[doc_id] = (leader, matched_to, match)
-        members[leader].append(doc_id)
-    clusters = tuple(Cluster(lead, lead, tuple(ids)) for lead, ids in sorted(members.items()))
-    rows = []
-    for fp in fingerprints:
-        leader, matched_to, match = links[fp.doc_id]
-        if fp.digest:
-            rows.append(_member_row(fp.doc_id, leader, match, len(members[leader]), matched_to))
-        else:
-            rows.append(
-                Assignment(fp.doc_id, fp.doc_id, True, 1, 0.0, 0.0, "empty", 0.0, fp.doc_id)
-            )
-    return clusters, tuple(rows)
-
-
-def _two_rounds(
-    heads: Sequence[str], matches: Sequence[Match]
-) -> dict[str, tuple[str, str, Match]]:
-    """Map each exact-group leader to (representative, document matched to, that match)."""
-    copies = attach(heads, [m for m in matches if m.kind != "rewrite"])
-    copy_leaders = [head for head in heads if copies[head][0] == head]
-    rewrites = attach(copy_leaders, [m for m in matches if m.kind == "rewrite"])
-    placed = {}
-    for head in heads:
-        lead, match = copies[head]
-        if lead == head:
-            placed[head] = (rewrites[head][0], rewrites[head][0], rewrites[head][1])
-        else:
-            placed[head] = (rewrites[lead][0], lead, match)
-    return placed
+    ids = [fp.doc_id for fp in fingerprints]
+    place = places(order)
+    heads = exact_heads(fingerprints, order) if heads is None else heads
+    id_rank = id_ranks(ids) if id_rank is None else id_rank
+    scores = _scores(matches, {doc_id: i for i, doc_id in enumerate(ids)})
+    rep, matched_to, via = _placement(place, heads, scores)
+    with gc_paused():
+        return _clusters(ids, rep, place, id_rank), _assignments(ids, rep, matched_to, via, matches)

@@ -6,9 +6,12 @@ Stage calls and nothing more; each stage lives in the module named after it.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from itertools import compress
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,9 +25,9 @@ from newsdedup.boilerplate import (
     source_of,
     strip,
 )
-from newsdedup.choose import preference, timestamp
+from newsdedup.choose import id_ranks, preference, timestamp
 from newsdedup.clean import digest, normalize
-from newsdedup.cluster import cluster, exact_leaders
+from newsdedup.cluster import cluster, exact_heads, gc_paused
 from newsdedup.config import Config
 from newsdedup.data import DedupResult, Document, Fingerprint, Match, Origin, Skip
 from newsdedup.errors import InputError, NewsDedupError
@@ -116,19 +119,22 @@ def find_matches(
     return matches, stats
 
 
-def _exact_matches(leaders: dict[str, str]) -> list[Match]:
+def _exact_matches(
+    fingerprints: Sequence[Fingerprint], heads: np.ndarray, order: np.ndarray
+) -> list[Match]:
+    """A match from every exact copy to the leader of its group, in order of preference."""
+    copies = order[(heads[order] >= 0) & (heads[order] != order)]
+    pairs = zip(copies.tolist(), heads[copies].tolist(), strict=True)
+    ids = [fp.doc_id for fp in fingerprints]
     return [
-        Match(min(head, doc_id), max(head, doc_id), 1.0, 1.0, "exact")
-        for doc_id, head in leaders.items()
-        if head != doc_id
+        Match(min(ids[head], ids[doc]), max(ids[head], ids[doc]), 1.0, 1.0, "exact")
+        for doc, head in pairs
     ]
 
 
 def _stats(result_rows: Sequence, match_stats: MatchStats, skipped: int) -> dict[str, int | float]:
-    kinds: dict[str, int] = {}
-    for row in result_rows:
-        kinds[row.kind] = kinds.get(row.kind, 0) + 1
-    kept = sum(row.is_representative for row in result_rows)
+    kinds = Counter(map(attrgetter("kind"), result_rows))
+    kept = sum(map(attrgetter("is_representative"), result_rows))
     return {
         "documents": len(result_rows),
         "kept": kept,
@@ -155,13 +161,18 @@ def dedup_fingerprints(
     furniture: Boilerplate | None = None,
 ) -> DedupResult:
     """Group fingerprinted documents: exact groups, then copies and rewrites."""
-    order = preference(fingerprints, config.choose)
-    leaders = exact_leaders(fingerprints, order)
-    heads = [fp for fp in fingerprints if leaders.get(fp.doc_id) == fp.doc_id]
-    near, match_stats = find_matches(heads, config)
-    clusters, rows = cluster(fingerprints, order, near)
-    matches = tuple(sorted(_exact_matches(leaders) + near, key=lambda m: (m.a, m.b)))
-    stats = _stats(rows, match_stats, len(skipped))
+    id_rank = id_ranks([fp.doc_id for fp in fingerprints])
+    order = preference(fingerprints, config.choose, id_rank=id_rank)
+    heads = exact_heads(fingerprints, order)
+    near, match_stats = find_matches(
+        [fingerprints[i] for i in np.flatnonzero(heads == np.arange(len(heads))).tolist()], config
+    )
+    with gc_paused():
+        clusters, rows = cluster(fingerprints, order, near, heads=heads, id_rank=id_rank)
+        matches = tuple(
+            sorted(_exact_matches(fingerprints, heads, order) + near, key=attrgetter("a", "b"))
+        )
+        stats = _stats(rows, match_stats, len(skipped))
     learned = tuple((f.source, f.text, f.documents) for f in furniture.lines) if furniture else ()
     return DedupResult(rows, clusters, matches, stats, tuple(skipped), learned)
 
@@ -381,9 +392,14 @@ def _matched_documents(
 
 def check_accounting(result: DedupResult) -> None:
     """Raise if any document is neither kept nor grouped under a kept document."""
-    kept = {row.doc_id for row in result.assignments if row.is_representative}
-    orphans = [row.doc_id for row in result.assignments if row.cluster_id not in kept]
-    if orphans or result.stats["kept"] + result.stats["grouped"] != len(result.assignments):
+    rows = result.assignments
+    kept = set(
+        compress(map(attrgetter("doc_id"), rows), map(attrgetter("is_representative"), rows))
+    )
+    orphans = []
+    if not kept.issuperset(map(attrgetter("cluster_id"), rows)):
+        orphans = [row.doc_id for row in rows if row.cluster_id not in kept]
+    if orphans or result.stats["kept"] + result.stats["grouped"] != len(rows):
         raise NewsDedupError(
             f"internal error: documents not accounted for: {orphans[:5]}; please report it"
         )

@@ -17,10 +17,15 @@ import shutil
 import sys
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from itertools import compress, islice
+from operator import attrgetter
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
+
+from newsdedup.cluster import gc_paused
 from newsdedup.config import Config, ReadConfig
 from newsdedup.data import DedupResult, Match, Origin, Skip
 from newsdedup.errors import InputError, OutputError
@@ -124,6 +129,81 @@ def write_table(
     with atomic_file(target) as tmp:
         writers[fmt](rows, tmp, columns)
     return target
+
+
+def write_columns(
+    columns: Mapping[str, Sequence[Any]], path: Path, fmt: str, names: Sequence[str]
+) -> Path:
+    """Write a table held as columns: the same bytes as :func:`write_table` of its rows.
+
+    CSV is written column by column (each column formatted in one pass, no record per
+    row); JSONL and Parquet take the rows.
+
+    Args:
+        columns: Values by column name, every column as long; a missing column is null.
+        path: Where to write; its suffix is replaced by ``.<fmt>``.
+        fmt: ``csv``, ``jsonl`` or ``parquet``.
+        names: The columns, in order.
+
+    Returns:
+        The path written.
+
+    Raises:
+        OutputError: ``fmt`` is unknown or the file cannot be written.
+    """
+    length = len(next(iter(columns.values()), ()))
+    values = [columns.get(name, [None] * length) for name in names]
+    if fmt != "csv":
+        rows = [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
+        return write_table(rows, path, fmt, names)
+    cells = [_csv_column(column) for column in values]
+    target = path.with_suffix(".csv")
+    with atomic_file(target) as tmp, open(tmp, "x", encoding="utf-8", newline="") as handle:
+        if len(names) > 1 and not any(map(_needs_quotes, [names, *cells])):
+            # No cell needs quoting: the csv module would write each row joined by commas.
+            lines = map(",".join, zip(*cells, strict=True))
+            handle.write(",".join(names) + "\n")
+            while chunk := list(islice(lines, 1 << 16)):
+                handle.write("\n".join(chunk) + "\n")
+        else:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(names)
+            writer.writerows(zip(*cells, strict=True))
+    return target
+
+
+_CSV_FORMATS: dict[type, Callable[[Any], str]] = {
+    str: str,
+    int: str,
+    float: "{:.6f}".format,
+    bool: {True: "true", False: "false"}.__getitem__,
+}
+
+
+def _needs_quotes(cells: Sequence[str]) -> bool:
+    """Whether the csv module would quote any of ``cells`` (a delimiter, quote or newline)."""
+    text = "\x00".join(cells)
+    return any(special in text for special in ',"\r\n')
+
+
+def _csv_column(values: Sequence[Any]) -> Sequence[str]:
+    """``[_csv_cell(v) for v in values]``, in one pass when the column holds one type.
+
+    Floats are formatted once per distinct value (scores repeat a lot), zeros one by one
+    (0.0 and -0.0 are one key but two texts).
+    """
+    kinds = set(map(type, values))
+    nullable = type(None) in kinds
+    kinds.discard(type(None))
+    if len(kinds) != 1 or (kind := kinds.pop()) not in _CSV_FORMATS:
+        return [_csv_cell(value) for value in values]
+    cell = _CSV_FORMATS[kind]
+    if kind is float:
+        text = {value: cell(value) for value in set(values) if value}
+        return ["" if v is None else text[v] if v else cell(v) for v in values]
+    if nullable:
+        return ["" if value is None else cell(value) for value in values]
+    return values if kind is str else list(map(cell, values))
 
 
 def _csv_cell(value: Any) -> str:
@@ -251,11 +331,93 @@ def _tolerant(cfg: ReadConfig) -> Iterator[None]:
 
 
 def _copy_jsonl(src: Path, kept: set[int], dest: Path, cfg: ReadConfig) -> Path:
+    if not _is_gz(src):
+        # If the file cannot be read, the copy line by line says where and why.
+        with suppress(_Unreadable):
+            return _copy_jsonl_blocks(src, kept, dest)
     with atomic_stream(dest, gz=_is_gz(src)) as out, _tolerant(cfg):
         for _line, record, raw in jsonl_lines(src):
             if record in kept:
                 out.write(raw)
     return dest
+
+
+class _Unreadable(Exception):
+    """The input could not be opened or read (raised past :func:`atomic_file`)."""
+
+
+def _copy_jsonl_blocks(src: Path, kept: set[int], dest: Path, *, block: int = 1 << 24) -> Path:
+    """Copy the kept records of an uncompressed JSONL file, reading it in blocks.
+
+    The records are those of :func:`newsdedup.read.jsonl_lines`, which the copy line by
+    line reads: the non-blank lines (split at newlines), counted from 0. Each kept line is
+    written byte for byte, its newline too (the last line may have none). Lines are found
+    with numpy in each block and runs of kept lines written as slices of it, so no line
+    becomes an object of its own.
+
+    Raises:
+        _Unreadable: ``src`` cannot be opened or read.
+        OutputError: ``dest`` cannot be written.
+    """
+    wanted = np.zeros(max(kept, default=-1) + 1, dtype=bool)
+    wanted[list(kept)] = True
+    try:
+        handle = open(src, "rb")  # noqa: SIM115 - closed below; an error here is _Unreadable
+    except OSError as exc:
+        raise _Unreadable from exc
+    record, rest = 0, b""
+    with handle, atomic_stream(dest) as out:
+        for chunk in _blocks(handle, block):
+            data = rest + chunk
+            ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == _NEWLINE) + 1
+            last = int(ends[-1]) if ends.size else 0
+            record = _write_kept(out, data, ends, record, wanted)
+            rest = data[last:]
+        if rest:
+            _write_kept(out, rest, np.array([len(rest)]), record, wanted)
+    return dest
+
+
+_NEWLINE = ord("\n")
+_BLANK = np.zeros(256, dtype=bool)
+_BLANK[list(b" \t\n\r\x0b\x0c")] = True  # what bytes.strip() removes
+
+
+def _write_kept(
+    out: IO[bytes], data: bytes, ends: np.ndarray, record: int, wanted: np.ndarray
+) -> int:
+    """Write the kept lines of ``data`` (each ends at one of ``ends``); return the next record.
+
+    A line is blank when it is empty or starts with white space and strips to nothing
+    (checked one by one: JSON lines start with a brace).
+    """
+    if not ends.size:
+        return record
+    ends = ends.astype(np.int64)
+    starts = np.concatenate(([0], ends[:-1]))
+    head = np.frombuffer(data, dtype=np.uint8)[np.minimum(starts, len(data) - 1)]
+    doubtful = np.flatnonzero((starts == ends) | _BLANK[head])
+    filled = np.ones(starts.size, dtype=bool)
+    filled[doubtful] = [bool(data[starts[i] : ends[i]].strip()) for i in doubtful.tolist()]
+    number = record + np.cumsum(filled) - 1
+    take = filled & (number < wanted.size)
+    take[take] = wanted[number[take]]
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], take, [False])).astype(np.int8)))
+    view = memoryview(data)
+    for first, stop in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
+        out.write(view[starts[first] : ends[stop - 1]])
+    return record + int(filled.sum())
+
+
+def _blocks(handle: IO[bytes], size: int) -> Iterator[bytes]:
+    while True:
+        try:
+            chunk = handle.read(size)
+        except OSError as exc:
+            raise _Unreadable from exc
+        if not chunk:
+            return
+        yield chunk
 
 
 def _is_gz(path: Path) -> bool:
@@ -417,10 +579,10 @@ def write_outputs(
         OutputError: ``out`` cannot be written (see :func:`atomic_output_dir`).
         InputError: An input cannot be re-read for the cleaned corpus.
     """
-    with atomic_output_dir(out) as tmp:
+    with atomic_output_dir(out) as tmp, gc_paused():
         fmt = config.write.format
-        write_table(_cluster_rows(result, origins), tmp / "clusters", fmt, CLUSTER_COLUMNS)
-        write_table(_pair_rows(result), tmp / "pairs", fmt, PAIR_COLUMNS)
+        write_columns(_cluster_columns(result, origins), tmp / "clusters", fmt, CLUSTER_COLUMNS)
+        write_columns(_pair_columns(result), tmp / "pairs", fmt, PAIR_COLUMNS)
         skipped = [_skip_row(skip) for skip in result.skipped]
         write_table(skipped, tmp / "skipped", fmt, SKIP_COLUMNS)
         furniture = [dict(zip(BOILERPLATE_COLUMNS, row, strict=True)) for row in result.boilerplate]
@@ -433,50 +595,67 @@ def write_outputs(
     return files
 
 
-def _cluster_rows(result: DedupResult, origins: Mapping[str, Origin]) -> list[dict[str, Any]]:
-    rows = []
-    for row in result.assignments:
-        origin = origins.get(row.doc_id)
-        rows.append(
-            {
-                "doc_id": row.doc_id,
-                "cluster_id": row.cluster_id,
-                "is_representative": row.is_representative,
-                "cluster_size": row.cluster_size,
-                "jaccard": row.jaccard,
-                "containment": row.containment,
-                "match_kind": row.kind,
-                "similarity": row.similarity,
-                "matched_to": row.matched_to,
-                "file": origin.file if origin else None,
-                "line": origin.line if origin else None,
-            }
-        )
-    return rows
+def _cluster_columns(result: DedupResult, origins: Mapping[str, Origin]) -> dict[str, list[Any]]:
+    rows = result.assignments
 
+    def column(name: str) -> list[Any]:
+        return list(map(attrgetter(name), rows))
 
-def _pair_rows(result: DedupResult) -> list[dict[str, Any]]:
-    cluster_of = {row.doc_id: row.cluster_id for row in result.assignments}
-    return [_pair_row(m, cluster_of.get(m.a) == cluster_of.get(m.b)) for m in result.matches]
-
-
-def _pair_row(m: Match, same_cluster: bool) -> dict[str, Any]:
-    """One pair with its scores and its evidence; passages as ``[[a0, a1, b0, b1], ...]``."""
-    spans = [[p.a_start, p.a_end, p.b_start, p.b_end] for p in m.passages]
+    doc_ids = column("doc_id")
+    found = list(map(origins.get, doc_ids))
     return {
-        "doc_a": m.a,
-        "doc_b": m.b,
-        "match_kind": m.kind,
-        "jaccard": m.jaccard,
-        "containment": m.containment,
-        "similarity": 1.0 if m.kind == "exact" else m.similarity,
-        "days": m.days,
-        "same_cluster": same_cluster,
-        "shared_words": sum(p.words for p in m.passages),
-        "longest_passage": max((p.words for p in m.passages), default=0),
-        "found_in": min((p.found_in for p in m.passages), default=None),
-        "passages": json.dumps(spans, separators=(",", ":")) if m.kind != "exact" else "",
+        "doc_id": doc_ids,
+        "cluster_id": column("cluster_id"),
+        "is_representative": column("is_representative"),
+        "cluster_size": column("cluster_size"),
+        "jaccard": column("jaccard"),
+        "containment": column("containment"),
+        "match_kind": column("kind"),
+        "similarity": column("similarity"),
+        "matched_to": column("matched_to"),
+        "file": [origin.file if origin else None for origin in found],
+        "line": [origin.line if origin else None for origin in found],
     }
+
+
+def _pair_columns(result: DedupResult) -> dict[str, list[Any]]:
+    """Every pair with its scores and its evidence; passages as ``[[a0, a1, b0, b1], ...]``."""
+    matches = result.matches
+    rows = result.assignments
+    cluster_of = dict(
+        zip(map(attrgetter("doc_id"), rows), map(attrgetter("cluster_id"), rows), strict=True)
+    )
+    evidence = [_evidence(m) if m.passages or m.kind != "exact" else _NO_EVIDENCE for m in matches]
+    columns = [list(column) for column in zip(*evidence, strict=True)] or [[], [], [], []]
+    shared, longest, found_in, passages = columns
+    return {
+        "doc_a": [m.a for m in matches],
+        "doc_b": [m.b for m in matches],
+        "match_kind": [m.kind for m in matches],
+        "jaccard": [m.jaccard for m in matches],
+        "containment": [m.containment for m in matches],
+        "similarity": [1.0 if m.kind == "exact" else m.similarity for m in matches],
+        "days": [m.days for m in matches],
+        "same_cluster": [cluster_of.get(m.a) == cluster_of.get(m.b) for m in matches],
+        "shared_words": shared,
+        "longest_passage": longest,
+        "found_in": found_in,
+        "passages": passages,
+    }
+
+
+_NO_EVIDENCE = (0, 0, None, "")
+
+
+def _evidence(m: Match) -> tuple[int, int, int | None, str]:
+    """Shared words, longest passage, rarest passage's document count, passages as JSON."""
+    spans = [[p.a_start, p.a_end, p.b_start, p.b_end] for p in m.passages]
+    return (
+        sum(p.words for p in m.passages),
+        max((p.words for p in m.passages), default=0),
+        min((p.found_in for p in m.passages), default=None),
+        json.dumps(spans, separators=(",", ":")) if m.kind != "exact" else "",
+    )
 
 
 def _skip_row(skip: Skip) -> dict[str, Any]:
@@ -484,11 +663,15 @@ def _skip_row(skip: Skip) -> dict[str, Any]:
 
 
 def _keep(result: DedupResult, origins: Mapping[str, Origin]) -> dict[str, set[int]]:
+    rows = result.assignments
+    kept = compress(map(attrgetter("doc_id"), rows), map(attrgetter("is_representative"), rows))
+    found = [origin for origin in map(origins.get, kept) if origin is not None]
+    files = set(map(attrgetter("file"), found))
+    if len(files) == 1:  # one input: no grouping by file
+        return {files.pop(): set(map(attrgetter("record"), found))}
     keep: dict[str, set[int]] = {}
-    for doc_id in result.kept_ids:
-        origin = origins.get(doc_id)
-        if origin is not None:
-            keep.setdefault(origin.file, set()).add(origin.record)
+    for origin in found:
+        keep.setdefault(origin.file, set()).add(origin.record)
     return keep
 
 
