@@ -73,6 +73,20 @@ def test_blocks_of_the_product_give_the_same_candidates(monkeypatch):
     assert np.array_equal(candidates(gram_sets, rare, cfg), whole) and whole.size
 
 
+def test_threads_weigh_chunks_to_the_same_index():
+    from newsdedup.rewrite import index
+
+    rng = np.random.default_rng(5)
+    gram_sets = [np.unique(rng.integers(0, 400, 60)).astype(np.uint32) for _ in range(50)]
+    rare, _, _ = weighted(gram_sets)
+    order = rng.permutation(50)
+    one = index(gram_sets, rare, 20, 1, order, chunk=4)
+    two = index(gram_sets, rare, 20, 1, order, chunk=4, threads=2)
+    assert np.array_equal(one.totals, two.totals)
+    for a, b in ((one.weighted, two.weighted), (one.binary, two.binary)):
+        assert (a != b).nnz == 0 and a.nnz > 0
+
+
 @given(st.lists(sets, max_size=12))
 def test_lazy_weights_and_chunked_totals_equal_the_direct_ones(gram_sets):
     from newsdedup.rewrite import LazyWeights, totals

@@ -5,6 +5,7 @@ Stage calls and nothing more; each stage lives in the module named after it.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -88,12 +89,13 @@ class MatchStats:
 
 
 def find_matches(
-    fingerprints: Sequence[Fingerprint], config: Config
+    fingerprints: Sequence[Fingerprint], config: Config, *, threads: int = 1
 ) -> tuple[list[Match], MatchStats]:
     """Verified copies and rewrites among ``fingerprints`` (distinct, non-empty texts).
 
     Gathers all signatures, because LSH buckets need every document of a band at once,
     and all character n-grams, because their weights depend on the whole corpus.
+    ``threads`` weigh the n-grams side by side; they never change the result.
     """
     banding = choose_banding(config.lsh, config.minhash.num_perm)
     if fingerprints and all(fp.signature is not None for fp in fingerprints):
@@ -109,7 +111,7 @@ def find_matches(
         grams = [fp.grams if fp.grams is not None else _EMPTY for fp in fingerprints]
         rare = rarity(grams)
         times = np.array([timestamp(fp.published) for fp in fingerprints], dtype=np.float64)
-        rewritten = rewrite_candidates(grams, rare, config.rewrite, times)
+        rewritten = rewrite_candidates(grams, rare, config.rewrite, times, threads=threads)
         rewrites = Rewrites(config.rewrite, LazyWeights(grams, rare))
         pairs = np.unique(np.concatenate([copies.reshape(-1, 2), rewritten]), axis=0)
     matches = verify(pairs, fingerprints, config.verify, rewrites=rewrites)
@@ -159,13 +161,21 @@ def dedup_fingerprints(
     config: Config,
     skipped: Sequence[Skip] = (),
     furniture: Boilerplate | None = None,
+    *,
+    threads: int = 1,
 ) -> DedupResult:
-    """Group fingerprinted documents: exact groups, then copies and rewrites."""
+    """Group fingerprinted documents: exact groups, then copies and rewrites.
+
+    ``threads`` share the heaviest matching step (:func:`find_matches`); the result never
+    depends on it.
+    """
     id_rank = id_ranks([fp.doc_id for fp in fingerprints])
     order = preference(fingerprints, config.choose, id_rank=id_rank)
     heads = exact_heads(fingerprints, order)
     near, match_stats = find_matches(
-        [fingerprints[i] for i in np.flatnonzero(heads == np.arange(len(heads))).tolist()], config
+        [fingerprints[i] for i in np.flatnonzero(heads == np.arange(len(heads))).tolist()],
+        config,
+        threads=threads,
     )
     with gc_paused():
         clusters, rows = cluster(fingerprints, order, near, heads=heads, id_rank=id_rank)
@@ -434,12 +444,27 @@ def run(
             inputs, config, furniture, progress, workers, seen
         )
         furniture = named(furniture, seen)
-    with _timed(timings, "match_and_cluster"):
-        result = dedup_fingerprints(fingerprints, config, skipped, furniture)
-        check_accounting(result)
-    with _timed(timings, "align_passages"):
-        docs = _matched_documents(inputs, result, config, spans, origins)
-        result = with_evidence(result, docs, fingerprints, config, furniture, workers=workers)
-    with _timed(timings, "write"):
-        files = write_outputs(result, inputs, origins, Path(out), config, timings=timings)
+    with _frozen():
+        with _timed(timings, "match_and_cluster"):
+            result = dedup_fingerprints(fingerprints, config, skipped, furniture, threads=workers)
+            check_accounting(result)
+        with _timed(timings, "align_passages"):
+            docs = _matched_documents(inputs, result, config, spans, origins)
+            result = with_evidence(result, docs, fingerprints, config, furniture, workers=workers)
+        with _timed(timings, "write"):
+            files = write_outputs(result, inputs, origins, Path(out), config, timings=timings)
     return RunReport(result, Path(out), tuple(files), timings)
+
+
+@contextmanager
+def _frozen() -> Iterator[None]:
+    """Keep the objects made so far (the fingerprints) out of the collector's full sweeps.
+
+    They live to the end of the run and hold no cycles; without this every full
+    collection of the later stages walks a million of them (``gc.freeze``).
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

@@ -22,18 +22,21 @@ full one; pairs whose bound reaches half the lowest threshold are scored exactly
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 import numpy as np
 
+from newsdedup.backends.pool import in_order
 from newsdedup.config import RewriteConfig
 from newsdedup.counting import KeyCounts, count
 from newsdedup.shingle import char_hashes, combine
 from newsdedup.spill import release_all, releasing
 
 _EMPTY = np.zeros(0, dtype=np.uint32)
+_R = TypeVar("_R")
 _FLOOR_SHARE = 0.5
 
 
@@ -194,13 +197,14 @@ def index(
     sample: int,
     rows_at: np.ndarray | None = None,
     chunk: int = 1024,
+    threads: int = 1,
 ) -> Index:
     """Weigh every document's n-grams once: their sum, and the rare ones as matrices.
 
     Built a chunk of documents at a time, keeping only the rare entries, so no array as
     long as all n-grams of the corpus is made beside the sets themselves. With
     ``rows_at``, document ``i`` is row ``rows_at[i]`` of the matrices (totals stay in
-    document order).
+    document order). ``threads`` weigh chunks side by side; the result never depends on it.
     """
     import scipy.sparse as sp
 
@@ -210,7 +214,8 @@ def index(
     unseen = float(rare.idf(np.zeros(1))[0])
     held = np.zeros(n, dtype=np.int64)  # rare entries of each document
     cols, idf = [np.zeros(0, np.int32)], [np.zeros(0)]
-    for start in range(0, n, chunk):
+
+    def weigh(start: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         part = gram_sets[start : start + chunk]
         sizes = np.fromiter((g.size for g in part), dtype=np.int64, count=len(part))
         grams = np.concatenate([_EMPTY, *part])
@@ -218,11 +223,19 @@ def index(
         sums, owner, column, weights = rare.counted.gather(
             grams, offsets, idf_of_key, unseen, (2, max_df), sample
         )
-        total[start : start + len(part)] = sums
-        held[start : start + len(part)] = np.bincount(owner, minlength=len(part))
-        cols.append(column.astype(np.int32))  # a copy: the kernel's arrays are sized for all
-        idf.append(weights.copy())
-        if (start // chunk) % 4 == 3:
+        # Copies: the kernel's arrays are sized for every n-gram of the chunk.
+        counts = np.bincount(owner, minlength=len(part))
+        return sums, counts, column.astype(np.int32), weights.copy()
+
+    for done, (sums, counts, column, weights) in enumerate(
+        _mapped(weigh, range(0, n, chunk), threads), start=1
+    ):
+        start = (done - 1) * chunk
+        total[start : start + sums.size] = sums
+        held[start : start + sums.size] = counts
+        cols.append(column)
+        idf.append(weights)
+        if done % 4 == 0:
             release_all()  # the spilled sets read so far
     release_all()
     indices, data = np.concatenate(cols), np.concatenate(idf)
@@ -243,6 +256,15 @@ def index(
     return Index(total, weighted, binary, sample)
 
 
+def _mapped(call: Callable[[int], _R], items: range, threads: int) -> Iterator[_R]:
+    """``call`` of each item, in order, over ``threads`` threads (the lookups release the GIL)."""
+    if threads <= 1:
+        yield from map(call, items)
+        return
+    with ThreadPoolExecutor(threads) as pool:
+        yield from in_order(pool, call, items, 2 * threads)
+
+
 def auto_max_df(cfg: RewriteConfig, documents: int) -> int:
     """The n-gram document frequency above which n-grams generate no candidates."""
     return cfg.max_df or max(50, math.isqrt(documents))
@@ -258,6 +280,7 @@ def candidates(
     rare: Rarity,
     cfg: RewriteConfig,
     times: np.ndarray | None = None,
+    threads: int = 1,
 ) -> np.ndarray:
     """Pairs ``(i, j)``, ``i < j``, whose similarity may reach the lowest threshold.
 
@@ -281,6 +304,7 @@ def candidates(
         times: Each document's publication time in seconds since the epoch (``inf`` if
             unknown, as :func:`newsdedup.choose.timestamp` gives), or ``None`` if none is
             known.
+        threads: Threads to weigh the n-grams in (:func:`index`); never changes the pairs.
 
     Returns:
         An ``(m, 2)`` array of row indices, sorted.
@@ -291,7 +315,7 @@ def candidates(
     rows_at = np.empty(n, dtype=np.int64)
     rows_at[order] = np.arange(n)
     finding = auto_candidate_sample(cfg, n)
-    built = index(gram_sets, rare, auto_max_df(cfg, n), finding, rows_at)
+    built = index(gram_sets, rare, auto_max_df(cfg, n), finding, rows_at, threads=threads)
     # The sets hold one n-gram in ``held``; of those, one in ``scale`` finds candidates.
     held = max(cfg.sample, 1)
     scale = math.lcm(held, finding) // held
