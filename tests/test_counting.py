@@ -85,3 +85,19 @@ def test_an_index_finds_what_a_count_finds(held, probe):
     ref = counting._count_numpy([np.unique(held)])
     assert np.array_equal(fast.keys, ref.keys) and not fast.counts.any()
     assert np.array_equal(fast.find(probe), ref.find(probe))
+
+
+@given(keys, st.lists(keys, max_size=6))
+def test_tally_adds_what_find_finds(held, probes):
+    table = counting.indexed(held)
+    tally = np.zeros(table.keys.size, dtype=np.int64)
+    for probe in probes:
+        table.tally(probe, tally)
+    where = np.concatenate([np.zeros(0, np.int64), *(table.find(p) for p in probes)])
+    assert tally.tolist() == np.bincount(where[where >= 0], minlength=table.keys.size).tolist()
+    # ... and the table without its index (the path without numba) adds alike
+    plain = counting.KeyCounts(table.keys, table.counts, np.zeros(0, np.uint64))
+    again = np.zeros(table.keys.size, dtype=np.int64)
+    for probe in probes:
+        plain.tally(probe, again)
+    assert again.tolist() == tally.tolist()

@@ -131,6 +131,8 @@ def test_counting_only_some_shingles_gives_their_full_counts():
     everything = shingle_rarity(fps)
     keys = np.concatenate([fps[1].shingles[:50], fps[7].shingles, np.array([7, 7], np.uint32)])
     some = shingle_rarity(fps, keys)
+    threaded = shingle_rarity(fps, keys, threads=2)
+    assert np.array_equal(threaded.counts.counts, some.counts.counts)
     for key in np.unique(keys).tolist():
         probe = np.array([key], np.uint32)
         assert some.found_in(probe) == everything.found_in(probe)

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
+from queue import Queue
 
 import numpy as np
 
@@ -103,27 +104,37 @@ def shingle_rarity(
     if keys is None:
         return ShingleRarity(count(releasing(_distinct_sets(fingerprints))))
     table = indexed(keys)
-    tally = np.zeros(table.keys.size, dtype=np.int64)
-    hits: list[np.ndarray] = []
-    held = 0
     sets = releasing(_distinct_sets(fingerprints))  # spilled sets let go as the scan moves on
-    for where in _lookups(table, blocks(sets, _BLOCK), threads):
-        hits.append(where[where >= 0])
-        held += hits[-1].size
-        if held >= tally.size:  # a bincount costs the table's size: only once it pays
-            tally += np.bincount(np.concatenate(hits), minlength=tally.size)
-            hits, held = [], 0
-    tally += np.bincount(np.concatenate([np.zeros(0, np.int64), *hits]), minlength=tally.size)
-    return ShingleRarity(replace(table, counts=tally))
+    tallies = _tallied(table, blocks(sets, _BLOCK), max(threads, 1))
+    return ShingleRarity(replace(table, counts=np.sum(tallies, axis=0)))
 
 
-def _lookups(table: KeyCounts, blocks: Iterable[np.ndarray], threads: int) -> Iterator[np.ndarray]:
-    """``table.find`` of each block, in order, over ``threads`` threads (two blocks each)."""
+def _tallied(table: KeyCounts, blocks: Iterable[np.ndarray], threads: int) -> list[np.ndarray]:
+    """Count the keys of every block found in ``table``, over ``threads`` threads.
+
+    Each thread adds into a tally of its own (the lookups release the GIL); the tallies
+    are summed after, so which thread took which block does not matter.
+    """
+    free: Queue[np.ndarray] = Queue()
+    tallies = [np.zeros(table.keys.size, dtype=np.int64) for _ in range(threads)]
+    for tally in tallies:
+        free.put(tally)
+
+    def add(block: np.ndarray) -> None:
+        tally = free.get()
+        try:
+            table.tally(block, tally)
+        finally:
+            free.put(tally)
+
     if threads <= 1:
-        yield from map(table.find, blocks)
-        return
+        for block in blocks:
+            add(block)
+        return tallies
     with ThreadPoolExecutor(threads) as pool:
-        yield from in_order(pool, table.find, blocks, 2 * threads)
+        for _ in in_order(pool, add, blocks, 2 * threads):
+            pass
+    return tallies
 
 
 @dataclass(frozen=True, slots=True)

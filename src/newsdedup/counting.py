@@ -66,6 +66,16 @@ class KeyCounts:
         where = np.minimum(np.searchsorted(self.keys, keys), self.keys.size - 1)
         return np.where(self.keys[where] == keys, where, -1)
 
+    def tally(self, keys: np.ndarray, out: np.ndarray) -> None:
+        """Add one to ``out[position]`` for every key of ``keys`` found (``out``: ``int64``)."""
+        keys = np.ascontiguousarray(keys, dtype=self.keys.dtype)
+        kernels = _kernels()
+        if kernels is not None and self.index.size:
+            kernels.tally(self.index, _shift(self.index.size), keys, out)
+            return
+        where = self.find(keys)
+        out += np.bincount(where[where >= 0], minlength=out.size)
+
     def gather(
         self,
         keys: np.ndarray,

@@ -90,6 +90,16 @@ def lookup(index, shift, keys, out):
 
 
 @numba.njit(cache=True, nogil=True)
+def tally(index, shift, keys, out):
+    """``out[rank] += 1`` for every key of ``keys`` found in the index."""
+    mask = np.uint64(index.size - 1)
+    for i in range(keys.size):
+        rank = _rank(index, mask, shift, np.uint64(keys[i]))
+        if rank >= 0:
+            out[rank] += 1
+
+
+@numba.njit(cache=True, nogil=True)
 def gather(index, shift, keys, offsets, signed, missing, sample, out):
     """Per run of keys (``offsets``): the sum of their values, and the selected entries.
 
