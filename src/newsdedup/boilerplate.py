@@ -30,10 +30,10 @@ from urllib.parse import urlsplit
 import numpy as np
 import xxhash
 
+from newsdedup import jit
 from newsdedup.clean import ascii_table, normalize
 from newsdedup.config import BoilerplateConfig
 from newsdedup.data import Document
-from newsdedup.jit import allowed
 
 # Lines of furniture that many sites share. Matched on the normalised line (lower case,
 # punctuation as spaces) of at most _PATTERN_MAX_WORDS words, so that a sentence of an
@@ -363,13 +363,7 @@ def chunk_lines(texts: Sequence[str]) -> Lines:
 
 def _line_kernels() -> Any:
     """The line kernel module, or ``None`` when numba is missing or ``NEWSDEDUP_JIT=0``."""
-    if not allowed():
-        return None
-    try:
-        from newsdedup import line_kernels
-    except ImportError:  # pragma: no cover - numba is a dependency; this is the fallback
-        return None
-    return line_kernels
+    return jit.kernels("line_kernels")
 
 
 def _kernel_lines(kernel: Any, texts: Sequence[str], which: list[int]) -> Lines:

@@ -39,9 +39,9 @@ from typing import Any
 
 import numpy as np
 
+from newsdedup import jit
 from newsdedup.choose import id_ranks
 from newsdedup.data import Assignment, Cluster, Fingerprint, Match
-from newsdedup.jit import allowed
 
 _SELF = Match("", "", 1.0, 1.0, "exact")
 # What a document's row is scored by, besides the index of a match: -1 itself (it leads),
@@ -55,13 +55,7 @@ Order = Sequence[int] | np.ndarray
 @cache
 def _kernels() -> Any:
     """The compiled kernel module, or ``None`` when numba is missing or ``NEWSDEDUP_JIT=0``."""
-    if not allowed():
-        return None
-    try:
-        from newsdedup import cluster_kernels
-    except ImportError:  # pragma: no cover - numba is a dependency; this is the fallback
-        return None
-    return cluster_kernels
+    return jit.kernels("cluster_kernels")
 
 
 @contextmanager

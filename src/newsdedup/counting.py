@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from newsdedup.jit import allowed
+from newsdedup import jit
 
 _MIN_BITS = 16
 _CHUNK = 1 << 22  # keys per kernel call
@@ -28,13 +28,7 @@ _CHUNK = 1 << 22  # keys per kernel call
 @cache
 def _kernels() -> Any:
     """The compiled kernels, or ``None`` when numba is missing or ``NEWSDEDUP_JIT=0``."""
-    if not allowed():
-        return None
-    try:
-        from newsdedup import counting_kernels
-    except ImportError:  # pragma: no cover - numba is a dependency; this is the fallback
-        return None
-    return counting_kernels
+    return jit.kernels("counting_kernels")
 
 
 @dataclass(frozen=True, slots=True)

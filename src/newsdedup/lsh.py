@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from newsdedup import jit
 from newsdedup.config import LSHConfig
-from newsdedup.jit import allowed
 
 _MULT = np.uint64(0x9E3779B97F4A7C15)
 _GRID = np.linspace(0.0, 1.0, 201)
@@ -64,13 +64,7 @@ def choose_banding(cfg: LSHConfig, num_perm: int) -> Banding:
 
 def _kernels() -> Any:
     """The LSH kernel module, or ``None`` when numba is missing or ``NEWSDEDUP_JIT=0``."""
-    if not allowed():
-        return None
-    try:
-        from newsdedup import lsh_kernels
-    except ImportError:  # pragma: no cover - numba is a dependency; this is the fallback
-        return None
-    return lsh_kernels
+    return jit.kernels("lsh_kernels")
 
 
 def band_keys(sigs: np.ndarray, band: int, rows: int) -> np.ndarray:
