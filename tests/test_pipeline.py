@@ -107,6 +107,23 @@ def test_run_writes_cleaned_corpus_of_the_kept_records(tmp_path: Path) -> None:
     assert [json.loads(line)["id"] for line in lines] == list(report.result.kept_ids)
     source = set((tmp_path / "in.jsonl").read_text().splitlines())
     assert set(lines) <= source  # copied byte for byte
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out"]  # no staging left
+
+
+def test_a_run_failing_after_the_early_copy_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import newsdedup.pipeline as pipeline
+
+    write_jsonl(generate(50, seed=4), tmp_path / "in.jsonl")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt  # as if interrupted while aligning, the copy under way
+
+    monkeypatch.setattr(pipeline, "with_evidence", broken)
+    with pytest.raises(KeyboardInterrupt):
+        run([tmp_path / "in.jsonl"], tmp_path / "out")
+    assert [p.name for p in tmp_path.iterdir()] == ["in.jsonl"]  # no output, no staging
 
 
 def test_reuters_every_group_of_identical_texts_is_found(shared_data: Path, tmp_path: Path) -> None:

@@ -431,7 +431,7 @@ def run(
     and moved into place at the end, so an interrupted run leaves no partial result.
     ``workers`` processes fingerprint the documents; it never changes the result.
     """
-    from newsdedup.write import write_outputs
+    from newsdedup.write import cleaned_early, write_outputs
 
     config = config or Config()
     timings: dict[str, float] = {}
@@ -448,11 +448,16 @@ def run(
         with _timed(timings, "match_and_cluster"):
             result = dedup_fingerprints(fingerprints, config, skipped, furniture, threads=workers)
             check_accounting(result)
-        with _timed(timings, "align_passages"):
-            docs = _matched_documents(inputs, result, config, spans, origins)
-            result = with_evidence(result, docs, fingerprints, config, furniture, workers=workers)
-        with _timed(timings, "write"):
-            files = write_outputs(result, inputs, origins, Path(out), config, timings=timings)
+        with cleaned_early(result, inputs, origins, Path(out), config) as cleaned:
+            with _timed(timings, "align_passages"):
+                docs = _matched_documents(inputs, result, config, spans, origins)
+                result = with_evidence(
+                    result, docs, fingerprints, config, furniture, workers=workers
+                )
+            with _timed(timings, "write"):
+                files = write_outputs(
+                    result, inputs, origins, Path(out), config, timings=timings, cleaned=cleaned
+                )
     return RunReport(result, Path(out), tuple(files), timings)
 
 
