@@ -428,8 +428,10 @@ def run(
     The folder gets a clusters table, a pairs table, a skipped table, the cleaned corpus
     (one representative per cluster, in each input's own format) under ``cleaned/``,
     ``manifest.json`` and ``timings.json``. It is written to a temporary folder first
-    and moved into place at the end, so an interrupted run leaves no partial result.
-    ``workers`` processes fingerprint the documents; it never changes the result.
+    and moved into place at the end, so an interrupted run leaves no partial result (the
+    cleaned corpus is copied while passages are aligned, into a staging folder beside
+    ``out`` that is moved in or removed). ``workers`` processes fingerprint the documents;
+    it never changes the result.
     """
     from newsdedup.write import cleaned_early, write_outputs
 
