@@ -507,17 +507,27 @@ def atomic_output_dir(out: Path) -> Iterator[Path]:
             cannot be written.
     """
     _check_replaceable(out)
-    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    try:
-        shutil.rmtree(tmp, ignore_errors=True)  # left over by a killed run with our pid
-        tmp.mkdir(parents=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create the output folder {out}: {exc.strerror or exc}") from None
+    tmp = _fresh_sibling(out, "tmp")
     try:
         yield tmp
         _install(tmp, out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _fresh_sibling(out: Path, kind: str) -> Path:
+    """An empty hidden folder beside ``out``, ``.<name>.<kind>-<pid>``.
+
+    Raises:
+        OutputError: It cannot be made.
+    """
+    folder = out.parent / f".{out.name}.{kind}-{os.getpid()}"
+    try:
+        shutil.rmtree(folder, ignore_errors=True)  # left over by a killed run with our pid
+        folder.mkdir(parents=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the output folder {out}: {exc.strerror or exc}") from None
+    return folder
 
 
 def _check_replaceable(out: Path) -> None:
@@ -624,12 +634,7 @@ def cleaned_early(
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    staging = out.parent / f".{out.name}.cleaned-{os.getpid()}"
-    try:
-        shutil.rmtree(staging, ignore_errors=True)  # left over by a killed run with our pid
-        staging.mkdir(parents=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create the output folder {out}: {exc.strerror or exc}") from None
+    staging = _fresh_sibling(out, "cleaned")
     keep = _keep(result, origins)
 
     def copy() -> Path:

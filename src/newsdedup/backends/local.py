@@ -17,19 +17,19 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from functools import cache, partial
+from functools import partial
 from itertools import accumulate, islice, pairwise
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
+from newsdedup import jit
 from newsdedup.backends.pool import in_order
 from newsdedup.boilerplate import Boilerplate, keyed_chunk, source_of, strip_chunk
 from newsdedup.clean import digest, normalize
 from newsdedup.config import Config
 from newsdedup.data import Document, Fingerprint
 from newsdedup.fingerprint import ChunkPrints, window_signatures
-from newsdedup.jit import allowed
 from newsdedup.shingle import char_gram_sets, shingle_and_window, window_texts
 from newsdedup.spill import Spill
 
@@ -124,24 +124,13 @@ def use_jit() -> bool:
     fingerprints bit for bit, so the switch changes speed, never results. Worker processes
     inherit the environment, so they decide alike.
     """
-    return allowed() and _kernels_import()
-
-
-@cache
-def _kernels_import() -> bool:
-    """Whether :mod:`newsdedup.kernels` imports (numba installed and working)."""
-    try:
-        import newsdedup.kernels  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return jit.kernels("kernels") is not None
 
 
 def fingerprint_texts(texts: Sequence[str], config: Config) -> np.ndarray:
     """MinHash signatures (``len(texts) x num_perm``) of raw texts: the hot path alone."""
-    if use_jit():
-        from newsdedup import kernels
-
+    kernels = jit.kernels("kernels")
+    if kernels is not None:
         return kernels.fingerprint_texts(texts, config)
     return window_signatures(window_texts(texts, config.shingle), config.minhash)
 
@@ -169,9 +158,8 @@ def numpy_columns(texts: Sequence[str], config: Config) -> ChunkPrints:
 
 def columns(texts: Sequence[str], config: Config) -> ChunkPrints:
     """:func:`numpy_columns` of raw texts, from the kernels when :func:`use_jit` says so."""
-    if use_jit():
-        from newsdedup import kernels
-
+    kernels = jit.kernels("kernels")
+    if kernels is not None:
         return kernels.fingerprint_columns(texts, config)
     return numpy_columns(texts, config)
 
