@@ -65,7 +65,7 @@ def _assert_same(texts: list[str], config: Config) -> None:
     st.lists(_TEXTS, max_size=10),
     st.sampled_from(["auto", "word", "char"]),
     st.integers(1, 5),
-    st.sampled_from([1, 4]),
+    st.sampled_from([1, 3, 4]),
     st.sampled_from(["oph", "affine32"]),
 )
 def test_kernels_equal_numpy_on_generated_texts(texts, unit, size, sample, scheme):
