@@ -92,16 +92,21 @@ def xxh64(buf, start, end):
     return h
 
 
-@numba.njit(cache=True, inline="always")
-def _breaks(byte):
-    # Where str.splitlines splits ASCII text: \n \r \v \f and the separators \x1c-\x1e.
-    return byte == 10 or byte == 13 or byte == 11 or byte == 12 or 28 <= byte <= 30
+def _kinds() -> np.ndarray:
+    r"""What each byte is to a line: 2 ends it, 1 is blank, 0 is neither.
+
+    Lines end where ``str.splitlines`` splits ASCII text (``\n \r \v \f`` and the separators
+    ``\x1c-\x1e``); blank is ASCII white space for ``str.strip`` (``\t-\r``, ``\x1c-\x1f``,
+    the space). One lookup a byte instead of a run of comparisons.
+    """
+    kinds = np.zeros(256, dtype=np.uint8)
+    kinds[[9, 31, 32]] = 1
+    kinds[[10, 11, 12, 13, 28, 29, 30]] = 2
+    return kinds
 
 
-@numba.njit(cache=True, inline="always")
-def _blank(byte):
-    # ASCII whitespace for str.strip: \t-\r, \x1c-\x1f and the space.
-    return 9 <= byte <= 13 or 28 <= byte <= 32
+_KINDS = _kinds()
+_BREAK = np.uint8(2)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -115,8 +120,7 @@ def cut_lines(buf, bounds, table, norm):
     """
     most = 0
     for i in range(buf.size):
-        if _breaks(buf[i]):
-            most += 1
+        most += _KINDS[buf[i]] == _BREAK
     most += bounds.size
     text = np.empty(most, np.int64)
     start = np.empty(most, np.int64)
@@ -138,13 +142,14 @@ def cut_lines(buf, bounds, table, norm):
             first = out
             last = _SPACE  # the byte written last: a leading space is never kept
             spaces = 0
-            blank = True
+            solid = False  # a byte that is not blank
             line_end = at
             while line_end < stop:
                 byte = buf[line_end]
-                if _breaks(byte):
+                kind = _KINDS[byte]
+                if kind == _BREAK:
                     break
-                blank &= _blank(byte)
+                solid |= kind == 0
                 mapped = table[byte]
                 norm[out] = mapped
                 # Branch-free: keep a space only after a non-space (spaces collapse).
@@ -153,7 +158,7 @@ def cut_lines(buf, bounds, table, norm):
                 spaces += keep & (mapped == _SPACE)
                 last = mapped
                 line_end += one
-            if blank:
+            if not solid:
                 out = first
             else:
                 if out > first and norm[out - one] == _SPACE:
