@@ -15,7 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import sys
 from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
 from itertools import accumulate, islice, pairwise
@@ -164,6 +164,15 @@ def columns(texts: Sequence[str], config: Config) -> ChunkPrints:
     return numpy_columns(texts, config)
 
 
+def whole(texts: Sequence[str]) -> tuple[list[str], list[int]]:
+    """Exact-duplicate key and normalised length of each text (compiled when possible)."""
+    kernels = jit.kernels("kernels")
+    if kernels is not None:
+        return kernels.keys_and_lengths(texts)
+    norms = [normalize(text) for text in texts]
+    return [digest(norm) if norm else "" for norm in norms], [len(norm) for norm in norms]
+
+
 def fingerprint_slim(
     docs: Sequence[_Slim], config: Config, furniture: Boilerplate | None = None
 ) -> FingerprintChunk:
@@ -179,10 +188,14 @@ def fingerprint_slim(
     bodies = strip_chunk([doc[1] for doc in docs], sites, furniture, seen)
     prints = columns(bodies, config)
     keys, lengths = prints.digests, prints.lengths
-    for i, (doc, body) in enumerate(zip(docs, bodies, strict=True)):
-        if body is not doc[1]:  # furniture was stripped: key and length are of the whole text
-            norm = normalize(doc[1])
-            keys[i], lengths[i] = (digest(norm) if norm else ""), len(norm)
+    # Where furniture was stripped, the key and length are of the whole text.
+    stripped = [
+        i for i, (doc, body) in enumerate(zip(docs, bodies, strict=True)) if body is not doc[1]
+    ]
+    if stripped:
+        whole_keys, whole_lengths = whole([docs[i][1] for i in stripped])
+        for i, key, length in zip(stripped, whole_keys, whole_lengths, strict=True):
+            keys[i], lengths[i] = key, length
     return FingerprintChunk(
         ids=[doc[0] for doc in docs],
         digests=keys,
@@ -289,6 +302,10 @@ def _spilled(group: list[FingerprintChunk], spill: Spill) -> Iterator[Fingerprin
         at, row = at + size, row + rows
 
 
+def _spilled_list(group: list[FingerprintChunk], spill: Spill) -> list[Fingerprint]:
+    return list(_spilled(group, spill))
+
+
 def fingerprint_stream(
     docs: Iterable[Document] | BlockInput,
     config: Config,
@@ -314,9 +331,18 @@ def fingerprint_stream(
         for part in results:
             yield from part.fingerprints
         return
-    with Spill() as to:
+    # A thread writes each group while this one receives the next: past the kernel's dirty
+    # page limit a write waits on the disk (about 400 MB/s here), and the spill of a million
+    # articles is 3.3 GB. At most two groups (8,192 documents) are held unwritten.
+    with Spill() as to, ThreadPoolExecutor(1, thread_name_prefix="spill") as writer:
+        written = None
         while group := list(islice(results, _SPILL_GROUP)):
-            yield from _spilled(group, to)
+            writing = writer.submit(_spilled_list, group, to)
+            if written is not None:
+                yield from written.result()
+            written = writing
+        if written is not None:
+            yield from written.result()
 
 
 def _noting(
