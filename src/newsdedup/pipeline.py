@@ -306,10 +306,16 @@ def _survey(
         nonlocal documents
         for part in survey_stream(source or docs, config, workers=workers):
             documents += len(part.texts)
+            fresh = np.zeros(len(part.texts), dtype=bool)
             for i, text in enumerate(part.texts):
                 if text is not None and text not in texts:
                     texts.add(text)
-                    yield part.lines[part.bounds[i] : part.bounds[i + 1]]
+                    fresh[i] = True
+            # Documents without a text key have no lines: most chunks are kept whole.
+            if fresh.sum() == len(part.texts) - part.texts.count(None):
+                yield part.lines
+            else:
+                yield part.lines[np.repeat(fresh, np.diff(part.bounds))]
 
     counted = count(distinct_lines())
     often = counted.counts >= config.boilerplate.min_docs

@@ -37,6 +37,7 @@ from newsdedup.spill import release_all, releasing
 
 _EMPTY = np.zeros(0, dtype=np.uint32)
 _R = TypeVar("_R")
+_T = TypeVar("_T")
 _FLOOR_SHARE = 0.5
 
 
@@ -256,7 +257,7 @@ def index(
     return Index(total, weighted, binary, sample)
 
 
-def _mapped(call: Callable[[int], _R], items: range, threads: int) -> Iterator[_R]:
+def _mapped(call: Callable[[_T], _R], items: Sequence[_T], threads: int) -> Iterator[_R]:
     """``call`` of each item, in order, over ``threads`` threads (the lookups release the GIL)."""
     if threads <= 1:
         yield from map(call, items)
@@ -326,27 +327,32 @@ def candidates(
     weighted, binary = built.weighted, built.binary
     totals = built.totals[order]
     floor = _FLOOR_SHARE * min(cfg.threshold, cfg.undated, cfg.same_source)
-    found = [np.zeros((0, 2), dtype=np.int64)]
+    spans: list[tuple[int, int, int, int]] = []  # rows start:stop meet rows lo:hi
     start = 0
     while start < n:
         stop = min(start + _BLOCK, dated if start < dated else n)
         if start < dated:  # dated rows meet the rows dated within the window, and the undated
             reach = int(np.searchsorted(when, when[stop - 1] + window, side="right"))
-            spans = [(start, reach), (dated, n)]
+            spans += [(start, stop, start, reach), (start, stop, dated, n)]
         else:
-            spans = [(start, n)]
-        for lo, hi in spans:
-            if hi <= lo:
-                continue
-            block = (weighted[start:stop] @ binary[lo:hi].T).tocoo()
-            left, right = block.row.astype(np.int64) + start, block.col.astype(np.int64) + lo
-            shared = block.data * scale  # with sampling, an estimate, not a bound
-            bound = shared / np.maximum(totals[left] + totals[right] - shared, 1e-12)
-            undated = (left >= dated) | (right >= dated)
-            apart = np.round(np.abs(known[left] - known[right]) / _DAY, 3)
-            keep = (right > left) & (bound >= floor) & (undated | (apart <= cfg.window_days))
-            found.append(np.stack([left[keep], right[keep]], axis=1))
+            spans.append((start, stop, start, n))
         start = stop
+
+    def pairs_of(span: tuple[int, int, int, int]) -> np.ndarray:
+        start, stop, lo, hi = span
+        if hi <= lo:
+            return np.zeros((0, 2), dtype=np.int64)
+        block = (weighted[start:stop] @ binary[lo:hi].T).tocoo()
+        left, right = block.row.astype(np.int64) + start, block.col.astype(np.int64) + lo
+        shared = block.data * scale  # with sampling, an estimate, not a bound
+        bound = shared / np.maximum(totals[left] + totals[right] - shared, 1e-12)
+        undated = (left >= dated) | (right >= dated)
+        apart = np.round(np.abs(known[left] - known[right]) / _DAY, 3)
+        keep = (right > left) & (bound >= floor) & (undated | (apart <= cfg.window_days))
+        return np.stack([left[keep], right[keep]], axis=1)
+
+    # The sparse products release the GIL: blocks are multiplied side by side.
+    found = [np.zeros((0, 2), dtype=np.int64), *_mapped(pairs_of, spans, threads)]
     pairs = order[np.concatenate(found)]
     pairs.sort(axis=1)
     return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
