@@ -110,6 +110,26 @@ def test_run_writes_cleaned_corpus_of_the_kept_records(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out"]  # no staging left
 
 
+def test_run_cuts_its_input_into_blocks_once_for_both_passes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import newsdedup.backends.blocks as backend
+    from newsdedup.read_blocks import blocks
+
+    write_jsonl(generate(60, seed=5), tmp_path / "in.jsonl")
+    expected = run([tmp_path / "in.jsonl"], tmp_path / "before").result
+    cuts: list[int] = []
+
+    def counted(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        cuts.append(1)
+        return blocks(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(backend, "blocks", counted)
+    report = run([tmp_path / "in.jsonl"], tmp_path / "out")
+    assert cuts == [1]  # the survey cut the file; the fingerprint pass took its blocks
+    assert report.result.assignments == expected.assignments
+
+
 def test_a_run_failing_after_the_early_copy_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

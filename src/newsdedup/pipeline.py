@@ -42,7 +42,7 @@ from newsdedup.verify import Rewrites, verify
 
 if TYPE_CHECKING:
     from newsdedup.backends.blocks import BlockInput
-    from newsdedup.read_blocks import Spans
+    from newsdedup.read_blocks import Block, Spans
 
 ProgressHook = Callable[[str, int], None]
 """Called as ``hook(stage, done)`` while a stage advances; ``done`` counts its items."""
@@ -278,7 +278,7 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
 
 
 def _survey(
-    inputs: Sequence[str | Path], config: Config, workers: int = 1
+    inputs: Sequence[str | Path], config: Config, workers: int = 1, cut: list[Block] | None = None
 ) -> tuple[Boilerplate, int]:
     """First pass over the inputs: learn each source's furniture and count the documents.
 
@@ -286,7 +286,8 @@ def _survey(
     text once). The learned lines are named later, when the fingerprint pass meets them
     (:func:`newsdedup.boilerplate.named`). The count settles how many character n-grams
     rewrites hold (:func:`newsdedup.rewrite.auto_sample`); the pass is skipped when
-    neither is needed.
+    neither is needed. Plain JSONL inputs are cut into blocks, kept in ``cut`` for the
+    fingerprint pass.
     """
     from newsdedup.backends.local import survey_stream
     from newsdedup.counting import count
@@ -298,7 +299,7 @@ def _survey(
     docs = (item for item in read(inputs, config.read) if isinstance(item, Document))
     if not config.boilerplate.enabled:
         return Boilerplate(patterns=False), sum(1 for _ in docs)
-    source = _blocks(inputs, config, keep=False)
+    source = _blocks(inputs, config, keep=False, cut=cut)
     documents = 0
     texts: set[int] = set()
 
@@ -323,12 +324,19 @@ def _survey(
     return learned(counts, config.boilerplate), documents
 
 
-def _blocks(inputs: Sequence[str | Path], config: Config, keep: bool) -> BlockInput | None:
-    """Plain JSONL inputs, for the workers to read (see :mod:`newsdedup.read_blocks`)."""
+def _blocks(
+    inputs: Sequence[str | Path], config: Config, keep: bool, cut: list[Block] | None = None
+) -> BlockInput | None:
+    """Plain JSONL inputs, for the workers to read (see :mod:`newsdedup.read_blocks`).
+
+    ``cut`` is where the blocks are kept, shared by the passes over the same inputs.
+    """
     from newsdedup.backends.blocks import BlockInput
     from newsdedup.read_blocks import Settle, readable
 
-    return BlockInput(inputs, Settle(config.read, keep)) if readable(inputs, config.read) else None
+    if not readable(inputs, config.read):
+        return None
+    return BlockInput(inputs, Settle(config.read, keep), cut=[] if cut is None else cut)
 
 
 def _settled(config: Config, documents: int) -> Config:
@@ -356,6 +364,7 @@ def _fingerprint_inputs(
     progress: ProgressHook | None,
     workers: int = 1,
     seen: dict[int, tuple[str, str]] | None = None,
+    cut: list[Block] | None = None,
 ) -> tuple[list[Fingerprint], dict[str, Origin], list[Skip], Spans | None]:
     from newsdedup.backends.local import fingerprint_stream
     from newsdedup.read import read
@@ -363,7 +372,7 @@ def _fingerprint_inputs(
     fingerprints: list[Fingerprint] = []
     origins: dict[str, Origin] = {}
     skipped: list[Skip] = []
-    source = _blocks(inputs, config, keep=True)
+    source = _blocks(inputs, config, keep=True, cut=cut)
     if source is not None:
         origins, skipped = source.settle.origins, source.settle.skipped
     docs = source or _documents(read(inputs, config.read), origins, skipped)
@@ -443,13 +452,14 @@ def run(
 
     config = config or Config()
     timings: dict[str, float] = {}
+    cut: list[Block] = []  # the survey cuts plain JSONL inputs into blocks, once for both passes
     with _timed(timings, "learn_boilerplate"):
-        furniture, documents = _survey(inputs, config, workers)
+        furniture, documents = _survey(inputs, config, workers, cut)
     config = _settled(config, documents)
     with _timed(timings, "read_and_fingerprint"):
         seen: dict[int, tuple[str, str]] = {}
         fingerprints, origins, skipped, spans = _fingerprint_inputs(
-            inputs, config, furniture, progress, workers, seen
+            inputs, config, furniture, progress, workers, seen, cut
         )
         furniture = named(furniture, seen)
     with _frozen():

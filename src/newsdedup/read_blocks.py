@@ -284,34 +284,48 @@ class Settle:
         base = self.records.get(file, 0) if checked.block.offset else 0  # a file given twice
         had = file in self.files_with_text
         alternatives = checked.alternatives if had else {}
+        ids, lines = self.ids, checked.lines
         taken: list[int] = []
+        named: list[str] = []
         for i, check in enumerate(checked.checks):
             problem, doc_id, empty = alternatives.get(i, check)
-            line = checked.lines[i]
+            line = lines[i]
+            if not problem and doc_id is not None and not empty and doc_id not in ids:
+                ids[doc_id] = f"{file} line {line}" if line else file  # as _finish takes it
+                taken.append(i)
+                named.append(doc_id)
+                continue
             record = -1 if checked.block.problem else base + i
             raw = _Raw(file, line, record, None)
-            skip = _finish(raw, problem, doc_id, empty, self.cfg, self.ids)
+            skip = _finish(raw, problem, doc_id, empty, self.cfg, ids)
             if skip is not None:
                 if self.keep:
                     self.skipped.append(skip)
                 continue
             taken.append(i)
-            if self.keep and doc_id is not None:
-                self._keep(doc_id, Origin(file, line, record), checked, i)
+            named.append(doc_id or "")  # _finish skipped every record without an id
+        if self.keep:
+            self._keep(checked, taken, named, base)
         if checked.has_text:
             self.files_with_text.add(file)
         self.records[file] = base + len(checked.checks)
         return taken
 
-    def _keep(self, doc_id: str, origin: Origin, checked: CheckedBlock, i: int) -> None:
-        spans = self.spans
-        if not spans.files or spans.files[-1] != origin.file:
-            spans.files.append(origin.file)
-        self.origins[doc_id] = origin
-        spans.ids.append(doc_id)
-        spans.file.append(len(spans.files) - 1)
-        spans.offsets.append(checked.offsets[i])
-        spans.sizes.append(checked.sizes[i])
+    def _keep(self, checked: CheckedBlock, taken: list[int], ids: list[str], base: int) -> None:
+        """Where each document taken from the block was read: its origin and byte range."""
+        file, spans = checked.block.file, self.spans
+        if taken and (not spans.files or spans.files[-1] != file):
+            spans.files.append(file)
+        record = -1 if checked.block.problem else base
+        lines = checked.lines
+        self.origins.update(
+            (doc_id, Origin(file, lines[i], record if record < 0 else record + i))
+            for doc_id, i in zip(ids, taken, strict=True)
+        )
+        spans.ids.extend(ids)
+        spans.file.extend([len(spans.files) - 1] * len(taken))
+        spans.offsets.extend([checked.offsets[i] for i in taken])
+        spans.sizes.extend([checked.sizes[i] for i in taken])
 
 
 def documents_at(

@@ -16,14 +16,22 @@ skip``) is fingerprinted at about one process's speed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
 from newsdedup.boilerplate import Boilerplate
 from newsdedup.config import Config
-from newsdedup.read_blocks import BLOCK_BYTES, Block, CheckedBlock, Settle, Slim, check_block
+from newsdedup.read_blocks import (
+    BLOCK_BYTES,
+    Block,
+    CheckedBlock,
+    Settle,
+    Slim,
+    blocks,
+    check_block,
+)
 
 _T = TypeVar("_T")
 _Job = Callable[[Sequence[Slim], Config, Boilerplate | None], _T]
@@ -37,11 +45,15 @@ class BlockInput:
         paths: The files, in order.
         settle: Ids, skips and origins, settled in input order.
         size: Bytes per block.
+        cut: The blocks, once a pass has cut the files into them: a later pass over the
+            same files takes them from here instead of reading the files to find the
+            line ends again (3 GB read and counted in this process at a million articles).
     """
 
     paths: Sequence[str | Path]
     settle: Settle
     size: int = BLOCK_BYTES
+    cut: list[Block] = field(default_factory=list)
 
 
 def block_job(
@@ -76,9 +88,8 @@ def block_results(
     """``job`` of every chunk of the settled documents, in input order."""
     from newsdedup.backends.local import worker_pool
     from newsdedup.backends.pool import in_order
-    from newsdedup.read_blocks import blocks
 
-    items = blocks(source.paths, source.size)
+    items = iter(source.cut) if source.cut else _cutting(source)
     if workers <= 1:
         yield from _settled(
             job,
@@ -92,6 +103,15 @@ def block_results(
     with worker_pool(workers, config, furniture) as pool:
         done = in_order(pool, partial(_work, job, chunk), items, 2 * workers)
         yield from _settled(job, chunk, config, furniture, source.settle, done)
+
+
+def _cutting(source: BlockInput) -> Iterator[Block]:
+    """Cut the files into blocks, keeping them in ``source.cut`` once all are cut."""
+    cut = []
+    for block in blocks(source.paths, source.size):
+        cut.append(block)
+        yield block
+    source.cut.extend(cut)
 
 
 def _settled(

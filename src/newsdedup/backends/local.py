@@ -61,7 +61,10 @@ class FingerprintChunk:
         shingles: Every document's sorted unique shingles, one after the other.
         bounds: ``shingles[bounds[i]:bounds[i + 1]]`` are document ``i``'s.
         signatures: ``len(ids) x num_perm`` MinHash signatures.
-        grams: Rewrites' character n-grams of each document (``None`` if rewrites are off).
+        grams: Rewrites' character n-grams of every document that has them, one after
+            the other.
+        gram_bounds: ``grams[gram_bounds[i]:gram_bounds[i + 1]]`` are document ``i``'s;
+            ``None`` when rewrites are off (then only empty texts have n-grams: none).
         sites: Where each document's furniture is learned (source, else URL host).
         seen: Learned furniture lines met in the chunk, first time each, as
             ``key: (source, line)`` (see :func:`newsdedup.boilerplate.named`).
@@ -75,13 +78,14 @@ class FingerprintChunk:
     shingles: np.ndarray
     bounds: list[int]
     signatures: np.ndarray
-    grams: list[np.ndarray | None]
+    grams: np.ndarray
+    gram_bounds: list[int] | None
     sites: list[str | None]
     seen: dict[int, tuple[str, str]]
 
     @property
     def fingerprints(self) -> list[Fingerprint]:
-        """One :class:`Fingerprint` per document; shingles and signature are views."""
+        """One :class:`Fingerprint` per document; shingles, n-grams and signature are views."""
         cuts = pairwise(self.bounds)
         return [
             Fingerprint(
@@ -103,11 +107,18 @@ class FingerprintChunk:
                 self.sources,
                 cuts,
                 self.signatures,
-                self.grams,
+                self.gram_sets,
                 self.sites,
                 strict=True,
             )
         ]
+
+    @property
+    def gram_sets(self) -> list[np.ndarray | None]:
+        """Each document's n-grams: as the per-document path makes them (empty text: none)."""
+        if self.gram_bounds is None:
+            return [_EMPTY if not key else None for key in self.digests]
+        return [self.grams[lo:hi] for lo, hi in pairwise(self.gram_bounds)]
 
 
 def _intern(value: str | None) -> str | None:
@@ -205,17 +216,22 @@ def fingerprint_slim(
         shingles=prints.shingles,
         bounds=prints.bounds,
         signatures=prints.signatures,
-        grams=_grams(keys, prints.grams),
+        **_gram_columns(keys, prints.grams),
         sites=sites,
         seen=seen,
     )
 
 
-def _grams(keys: list[str], sets: list[np.ndarray] | None) -> list[np.ndarray | None]:
-    """Rewrites' character n-grams of a chunk, as the per-document path makes them."""
+def _gram_columns(keys: list[str], sets: list[np.ndarray] | None) -> dict[str, Any]:
+    """A chunk's n-gram sets as one array and bounds (one pickle, not one per document).
+
+    An empty text has none, whatever its set: as the per-document path makes them.
+    """
     if sets is None:
-        return [_EMPTY if not key else None for key in keys]
-    return [s if key else _EMPTY for key, s in zip(keys, sets, strict=True)]
+        return {"grams": _EMPTY, "gram_bounds": None}
+    held = [s if key else _EMPTY for key, s in zip(keys, sets, strict=True)]
+    bounds = [0, *accumulate(s.size for s in held)]
+    return {"grams": np.concatenate([_EMPTY, *held]), "gram_bounds": bounds}
 
 
 def _slim(docs: Iterable[Document]) -> Iterator[_Slim]:
@@ -281,25 +297,17 @@ def _spilled(group: list[FingerprintChunk], spill: Spill) -> Iterator[Fingerprin
     """The group's fingerprints, their shingles, n-grams and signatures moved to ``spill``."""
     shingles = spill.put(np.concatenate([part.shingles for part in group]))
     signatures = spill.put(np.concatenate([part.signatures for part in group]))
-    held = [g for part in group for g in part.grams if g is not None]
-    grams = spill.put(np.concatenate([_EMPTY, *held]))
-    cuts = [0, *accumulate(g.size for g in held)]
-    at, row, held_at = 0, 0, 0
+    grams = spill.put(np.concatenate([_EMPTY, *(part.grams for part in group)]))
+    at, row, gram_at = 0, 0, 0
     for part in group:
-        size, rows = part.shingles.size, len(part.ids)
-        moved = []
-        for g in part.grams:
-            if g is not None:
-                g = grams[cuts[held_at] : cuts[held_at + 1]]
-                held_at += 1
-            moved.append(g)
+        size, rows, held = part.shingles.size, len(part.ids), part.grams.size
         yield from replace(
             part,
             shingles=shingles[at : at + size],
             signatures=signatures[row : row + rows],
-            grams=moved,
+            grams=grams[gram_at : gram_at + held],
         ).fingerprints
-        at, row = at + size, row + rows
+        at, row, gram_at = at + size, row + rows, gram_at + held
 
 
 def _spilled_list(group: list[FingerprintChunk], spill: Spill) -> list[Fingerprint]:
