@@ -1,5 +1,7 @@
 """The line kernel equals the Python line path: XXH64, splitting, normalising, keys."""
 
+import re
+
 import numpy as np
 import pytest
 import xxhash
@@ -10,6 +12,8 @@ from newsdedup import boilerplate
 from newsdedup.boilerplate import (
     Boilerplate,
     chunk_lines,
+    furniture_spans,
+    is_furniture,
     keyed_chunk,
     keyed_lines,
     learn,
@@ -119,6 +123,28 @@ def test_strip_chunk_equals_strip(docs, teaching, patterns):
         w is t for w, t in zip(want, chunk, strict=True)
     ]
     assert seen_all == seen_one
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(st.tuples(st.sampled_from(["Planet", "Star", None]), texts), max_size=8),
+    st.lists(texts, max_size=6),
+    st.booleans(),
+)
+def test_furniture_spans_are_the_lines_is_furniture_finds(docs, teaching, patterns):
+    taught = [(site, text) for site, text in docs if site] + [("Planet", t) for t in teaching]
+    bp = learn(taught * 2, BoilerplateConfig(min_docs=2, patterns=patterns))
+    got = furniture_spans([text for _, text in docs], [site for site, _ in docs], bp)
+    for (site, text), spans in zip(docs, got, strict=True):
+        if any(mark in text for mark in "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028"):
+            assert spans is None  # lines end otherwise than at "\n": looked at one by one
+            continue
+        want = [
+            (line.start(), line.end())
+            for line in re.finditer(r"[^\n]+", text)
+            if line.group().strip() and is_furniture(line.group(), site, bp)
+        ]
+        assert spans == want
 
 
 def test_without_the_kernels_the_python_path_gives_the_same(monkeypatch):

@@ -238,7 +238,11 @@ def _plain_table() -> np.ndarray:
 
 
 def _plain_units(
-    text: str, cfg: ShingleConfig, site: str | None, furniture: Boilerplate
+    text: str,
+    cfg: ShingleConfig,
+    site: str | None,
+    furniture: Boilerplate,
+    spans: Sequence[tuple[int, int]] | None = None,
 ) -> Units | None:
     """:func:`units` of a text of ASCII and plain punctuation, by a table: no word objects.
 
@@ -252,7 +256,10 @@ def _plain_units(
     buf = _plain_table()[codes]
     if not buf.all():
         return None
-    if furniture.keys or furniture.patterns:
+    if spans is not None:
+        for start, end in spans:
+            buf[start:end] = _SPACE
+    elif furniture.keys or furniture.patterns:
         for line in _LINE.finditer(text):
             if is_furniture(line.group(), site, furniture):
                 buf[line.start() : line.end()] = _SPACE
@@ -265,12 +272,20 @@ def _plain_units(
     )
 
 
-def units(text: str, cfg: ShingleConfig, site: str | None, furniture: Boilerplate) -> Units:
+def units(
+    text: str,
+    cfg: ShingleConfig,
+    site: str | None,
+    furniture: Boilerplate,
+    spans: Sequence[tuple[int, int]] | None = None,
+) -> Units:
     """Cut ``text`` (less its furniture lines) into units and shingle hashes, with spans.
 
     The units are the words (or characters) matching compares: each line normalised.
+    ``spans`` are the furniture lines' ``(start, end)`` when known already
+    (:func:`newsdedup.boilerplate.furniture_spans`); otherwise each line is looked at.
     """
-    plain = _plain_units(text, cfg, site, furniture) if cfg.unit != "char" else None
+    plain = _plain_units(text, cfg, site, furniture, spans) if cfg.unit != "char" else None
     return plain if plain is not None else units_by_line(text, cfg, site, furniture)
 
 

@@ -497,6 +497,35 @@ def strip_chunk(
     return _bodies(texts, lines, furniture)
 
 
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def furniture_spans(
+    texts: Sequence[str], sites: Sequence[str | None], bp: Boilerplate
+) -> list[list[tuple[int, int]] | None]:
+    r"""Where each text's furniture lines are, ``(start, end)``, a chunk of texts at once.
+
+    For texts whose lines end at ``\n`` alone, where the lines :func:`chunk_lines` cuts
+    are the text's ``\n``-separated lines; ``None`` for any other text. Equals
+    :func:`is_furniture` of each line (blank lines aside: whatever they are, they hold
+    nothing to set aside).
+    """
+    plain = [i for i, text in enumerate(texts) if not _OTHER_BREAKS.search(text)]
+    spans: list[list[tuple[int, int]] | None] = [None] * len(texts)
+    for i in plain:
+        spans[i] = []
+    if not plain or (not bp.keys and not bp.patterns):
+        return spans
+    lines = chunk_lines([texts[i] for i in plain])
+    furniture, _, _ = _flags(lines, [sites[i] for i in plain], bp)
+    hit = np.flatnonzero(furniture)
+    for owner, start, end in zip(
+        lines.owner[hit].tolist(), lines.starts[hit].tolist(), lines.ends[hit].tolist(), strict=True
+    ):
+        spans[plain[owner]].append((start, end))
+    return spans
+
+
 def _flags(
     lines: Lines, sites: Sequence[str | None], bp: Boilerplate
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -30,7 +30,7 @@ from newsdedup.align import (
     units,
 )
 from newsdedup.backends.pool import in_order
-from newsdedup.boilerplate import Boilerplate
+from newsdedup.boilerplate import Boilerplate, furniture_spans
 from newsdedup.config import ShingleConfig
 from newsdedup.data import Fingerprint, Passage
 
@@ -68,13 +68,20 @@ class AlignedChunk:
 def align_chunk(
     pairs: Sequence[Pair], texts: Texts, cfg: ShingleConfig, furniture: Boilerplate
 ) -> AlignedChunk:
-    """Align every pair of a chunk, cutting each text into units once."""
+    """Align every pair of a chunk, cutting each text into units once.
+
+    The furniture lines of all the chunk's texts are found in one call
+    (:func:`newsdedup.boilerplate.furniture_spans`), not line by line.
+    """
+    named = list(dict.fromkeys(doc_id for pair in pairs for doc_id in pair))
+    found = furniture_spans([texts[d][0] for d in named], [texts[d][1] for d in named], furniture)
+    furniture_at = dict(zip(named, found, strict=True))
     cut: dict[str, Units] = {}
 
     def units_of(doc_id: str) -> Units:
         if doc_id not in cut:
             text, site = texts[doc_id]
-            cut[doc_id] = units(text, cfg, site, furniture)
+            cut[doc_id] = units(text, cfg, site, furniture, furniture_at[doc_id])
         return cut[doc_id]
 
     passages: list[tuple[Passage, ...]] = []
