@@ -29,6 +29,7 @@ from typing import Any, TypeVar, overload
 
 import numpy as np
 
+from newsdedup import jit
 from newsdedup.backends.pool import in_order
 from newsdedup.config import RewriteConfig
 from newsdedup.counting import KeyCounts, count
@@ -362,7 +363,11 @@ def similarity(a: np.ndarray, wa: np.ndarray, b: np.ndarray, wb: np.ndarray) -> 
     """Weighted Jaccard of two n-gram sets with their idf weights; 0 if either is empty."""
     if a.size == 0 or b.size == 0:
         return 0.0
-    _, ia, _ = np.intersect1d(a, b, assume_unique=True, return_indices=True)
+    kernels = jit.kernels("verify_kernels")
+    if kernels is not None and a.dtype == b.dtype:
+        ia = kernels.common_in_a(a, b)  # the same positions, in one pass
+    else:
+        _, ia, _ = np.intersect1d(a, b, assume_unique=True, return_indices=True)
     shared = float(wa[ia].sum())
     union = float(wa.sum()) + float(wb.sum()) - shared
     return shared / union if union > 0 else 0.0

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from newsdedup import jit
 from newsdedup.choose import timestamp
 from newsdedup.config import RewriteConfig, VerifyConfig
 from newsdedup.data import Fingerprint, Match
@@ -35,6 +36,9 @@ from newsdedup.spill import releasing
 
 def overlap(a: np.ndarray, b: np.ndarray) -> int:
     """Size of the intersection of two sorted arrays of unique values."""
+    kernels = jit.kernels("verify_kernels")
+    if kernels is not None and a.dtype == b.dtype:
+        return int(kernels.common(a, b))
     return int(np.intersect1d(a, b, assume_unique=True).size)
 
 
