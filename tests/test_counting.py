@@ -101,3 +101,15 @@ def test_tally_adds_what_find_finds(held, probes):
     for probe in probes:
         plain.tally(probe, again)
     assert again.tolist() == tally.tolist()
+
+
+@given(keys, keys, st.integers(0, 3))
+def test_tally_with_marks_adds_what_tally_adds(held, others, repeats):
+    table = counting.indexed(held)
+    probe = np.concatenate([np.tile(held, repeats), others])  # keys held and keys not held
+    plain = np.zeros(table.keys.size, dtype=np.int64)
+    marked = np.zeros(table.keys.size, dtype=np.int64)
+    table.tally(probe, plain)
+    table.tally(probe, marked, table.marks())
+    assert marked.tolist() == plain.tolist()
+    assert plain.sum() >= repeats * table.keys.size  # every held key was found

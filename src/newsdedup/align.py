@@ -117,13 +117,14 @@ def _tallied(table: KeyCounts, blocks: Iterable[np.ndarray], threads: int) -> li
     """
     free: Queue[np.ndarray] = Queue()
     tallies = [np.zeros(table.keys.size, dtype=np.int64) for _ in range(threads)]
+    marks = table.marks()  # most of the corpus's shingles are in no passage
     for tally in tallies:
         free.put(tally)
 
     def add(block: np.ndarray) -> None:
         tally = free.get()
         try:
-            table.tally(block, tally)
+            table.tally(block, tally, marks)
         finally:
             free.put(tally)
 

@@ -60,10 +60,29 @@ class KeyCounts:
         where = np.minimum(np.searchsorted(self.keys, keys), self.keys.size - 1)
         return np.where(self.keys[where] == keys, where, -1)
 
-    def tally(self, keys: np.ndarray, out: np.ndarray) -> None:
-        """Add one to ``out[position]`` for every key of ``keys`` found (``out``: ``int64``)."""
+    def marks(self) -> np.ndarray:
+        """A bitmap of the keys for :meth:`tally` (a lookup in it seldom misses the cache).
+
+        Empty without the kernels.
+        """
+        kernels = _kernels()
+        if kernels is None or not self.index.size:
+            return np.zeros(0, dtype=np.uint64)
+        return kernels.marks(self.index, _shift(self.index.size * 8))
+
+    def tally(self, keys: np.ndarray, out: np.ndarray, marks: np.ndarray | None = None) -> None:
+        """Add one to ``out[position]`` for every key of ``keys`` found (``out``: ``int64``).
+
+        With ``marks`` (:meth:`marks`), only keys marked there are looked for in the index:
+        faster where most keys are absent, as when every shingle of a corpus is looked up
+        among the passages' own.
+        """
         keys = np.ascontiguousarray(keys, dtype=self.keys.dtype)
         kernels = _kernels()
+        if kernels is not None and self.index.size and marks is not None and marks.size:
+            shift, bits_shift = _shift(self.index.size), _shift(self.index.size * 8)
+            kernels.tally_marked(self.index, shift, marks, bits_shift, keys, out)
+            return
         if kernels is not None and self.index.size:
             kernels.tally(self.index, _shift(self.index.size), keys, out)
             return

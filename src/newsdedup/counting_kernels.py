@@ -100,6 +100,36 @@ def tally(index, shift, keys, out):
 
 
 @numba.njit(cache=True, nogil=True)
+def marks(index, shift):
+    """A bitmap of the keys of a :func:`pack` index: bit ``((key + 1) * C) >> shift`` set.
+
+    Eight bits a slot of the index (an eighth of its bytes), so at most one bit in eight
+    is set: most absent keys are told apart by one bit, which stays in the cache where
+    the index does not.
+    """
+    bits = np.zeros(max(index.size // 8, 1), dtype=np.uint64)  # index.size * 8 bits
+    for slot in range(index.size):
+        here = index[slot]
+        if here != 0:
+            h = (((here >> np.uint64(32)) + _ONE) * _GOLDEN) >> shift
+            bits[h >> np.uint64(6)] |= _ONE << (h & np.uint64(63))
+    return bits
+
+
+@numba.njit(cache=True, nogil=True)
+def tally_marked(index, shift, bits, bits_shift, keys, out):
+    """:func:`tally`, looking in the index only for keys whose bit (:func:`marks`) is set."""
+    mask = np.uint64(index.size - 1)
+    for i in range(keys.size):
+        key = np.uint64(keys[i])
+        h = ((key + _ONE) * _GOLDEN) >> bits_shift
+        if (bits[h >> np.uint64(6)] >> (h & np.uint64(63))) & _ONE:
+            rank = _rank(index, mask, shift, key)
+            if rank >= 0:
+                out[rank] += 1
+
+
+@numba.njit(cache=True, nogil=True)
 def gather(index, shift, keys, offsets, signed, missing, sample, out):
     """Per run of keys (``offsets``): the sum of their values, and the selected entries.
 
