@@ -2,17 +2,20 @@
 
 import json
 import mmap
+import tempfile
 
 import numpy as np
+import pytest
 from click.testing import CliRunner
 
 from newsdedup import Config, Document
+from newsdedup.backends import local
 from newsdedup.backends.local import fingerprint_stream, fingerprint_texts
 from newsdedup.clean import digest, normalize
 from newsdedup.cli import main
 from newsdedup.fingerprint import signatures
 from newsdedup.pipeline import fingerprint, run
-from newsdedup.spill import release_all
+from newsdedup.spill import mapped, release_all
 from newsdedup.synthetic import iter_articles
 
 
@@ -83,12 +86,19 @@ def test_fingerprint_texts_gives_one_signature_per_text():
     assert sigs.shape == (3, Config().minhash.num_perm) and (sigs[1] == 0xFFFFFFFF).all()
 
 
-def test_spilled_fingerprints_equal_in_memory_ones():
+@pytest.mark.parametrize("workers", [1, 2])
+def test_spilled_fingerprints_equal_in_memory_ones(workers, tmp_path, monkeypatch):
+    # With two workers, the workers write the arrays; with one, this process does.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    maps: list[object] = []
+    monkeypatch.setattr(local, "mapped", lambda where: maps.append(where) or mapped(where))
     config = Config()
     docs = [Document(r["id"], r["text"]) for r in iter_articles(700, seed=9)]
     docs.insert(5, Document("blank", ""))
     kept = list(fingerprint_stream(docs, config, chunk=32))
-    spilled = list(fingerprint_stream(docs, config, chunk=32, spill=True))
+    spilled = list(fingerprint_stream(docs, config, chunk=32, spill=True, workers=workers))
+    assert list(tmp_path.iterdir()) == []  # the workers' spill folder is gone, its maps stay
+    assert len(maps) == (0 if workers == 1 else 3 * 22)  # three arrays a chunk of 32
     for array in (spilled[0].shingles, spilled[0].signature, spilled[0].grams):
         assert isinstance(_mapped_from(array), mmap.mmap)  # in the mapped file, not the heap
     release_all()  # pages let go are read back from the file

@@ -15,10 +15,12 @@ stays in the page cache and in the file, and the process holds only what it read
 from __future__ import annotations
 
 import mmap
+import os
 import tempfile
 import weakref
 from collections.abc import Iterable, Iterator
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import BinaryIO, TypeVar
 
 import numpy as np
 
@@ -64,6 +66,66 @@ class Spill:
         _MAPPED.add(region)
         mapped = np.frombuffer(region, dtype=flat.dtype, count=flat.size, offset=offset - aligned)
         return mapped.reshape(flat.shape)
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """Where a worker process wrote an array: what crosses the pipe instead of the array.
+
+    Attributes:
+        path: The worker's spill file.
+        offset: Where the array starts in it, in bytes.
+        dtype: The array's dtype, by name.
+        shape: The array's shape.
+    """
+
+    path: str
+    offset: int
+    dtype: str
+    shape: tuple[int, ...]
+
+
+class SpillWriter:
+    """A worker's side of a spill: arrays appended to a file of its own in a shared folder.
+
+    Workers write what they computed where the driver maps it from (:func:`mapped`), so
+    the arrays are neither pickled, nor sent through a pipe, nor written again by the
+    driver: at a million articles, 3.3 GB that each of those steps copied once.
+    """
+
+    def __init__(self, folder: str) -> None:
+        self._folder = folder
+        self._handle: BinaryIO | None = None
+
+    def put(self, array: np.ndarray) -> Stored:
+        """Append ``array`` (C order) to this process's file; return where it is."""
+        array = np.ascontiguousarray(array)
+        if self._handle is None:
+            path = os.path.join(self._folder, f"{os.getpid()}.spill")
+            self._handle = open(path, "ab")  # noqa: SIM115 (open for the process's life)
+        offset = self._handle.tell()
+        self._handle.write(array.data)
+        self._handle.flush()
+        return Stored(self._handle.name, offset, array.dtype.str, array.shape)
+
+
+def mapped(stored: Stored) -> np.ndarray:
+    """The array a worker stored, mapped from its file (read only; nothing is copied)."""
+    dtype = np.dtype(stored.dtype)
+    size = int(np.prod(stored.shape, dtype=np.int64))
+    if not size:
+        return np.zeros(stored.shape, dtype=dtype)
+    aligned = stored.offset - stored.offset % mmap.ALLOCATIONGRANULARITY
+    with open(stored.path, "rb") as handle:
+        region = mmap.mmap(
+            handle.fileno(),
+            stored.offset + size * dtype.itemsize - aligned,
+            access=mmap.ACCESS_READ,
+            offset=aligned,
+        )
+    _MAPPED.add(region)
+    array = np.frombuffer(region, dtype=dtype, count=size, offset=stored.offset - aligned)
+    return array.reshape(stored.shape)
 
 
 def release_all() -> None:

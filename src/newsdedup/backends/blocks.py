@@ -84,8 +84,12 @@ def block_results(
     workers: int,
     chunk: int,
     furniture: Boilerplate | None,
+    spill: str | None = None,
 ) -> Iterator[_T]:
-    """``job`` of every chunk of the settled documents, in input order."""
+    """``job`` of every chunk of the settled documents, in input order.
+
+    ``spill``: the folder where workers write their fingerprints' arrays.
+    """
     from newsdedup.backends.local import worker_pool
     from newsdedup.backends.pool import in_order
 
@@ -100,7 +104,7 @@ def block_results(
             map(partial(block_job, job, chunk, config, furniture), items),
         )
         return
-    with worker_pool(workers, config, furniture) as pool:
+    with worker_pool(workers, config, furniture, spill) as pool:
         done = in_order(pool, partial(_work, job, chunk), items, 2 * workers)
         yield from _settled(job, chunk, config, furniture, source.settle, done)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -31,7 +32,7 @@ from newsdedup.config import Config
 from newsdedup.data import Document, Fingerprint
 from newsdedup.fingerprint import ChunkPrints, window_signatures
 from newsdedup.shingle import char_gram_sets, shingle_and_window, window_texts
-from newsdedup.spill import Spill
+from newsdedup.spill import Spill, SpillWriter, Stored, mapped
 
 if TYPE_CHECKING:
     from newsdedup.backends.blocks import BlockInput
@@ -68,6 +69,9 @@ class FingerprintChunk:
         sites: Where each document's furniture is learned (source, else URL host).
         seen: Learned furniture lines met in the chunk, first time each, as
             ``key: (source, line)`` (see :func:`newsdedup.boilerplate.named`).
+        stored: Where a worker wrote the shingles, signatures and n-grams
+            (:class:`newsdedup.spill.SpillWriter`), which then cross the pipe empty;
+            ``None`` when they are here.
     """
 
     ids: list[str]
@@ -82,6 +86,7 @@ class FingerprintChunk:
     gram_bounds: list[int] | None
     sites: list[str | None]
     seen: dict[int, tuple[str, str]]
+    stored: tuple[Stored, Stored, Stored] | None = None
 
     @property
     def fingerprints(self) -> list[Fingerprint]:
@@ -222,6 +227,19 @@ def fingerprint_slim(
     )
 
 
+def fingerprint_stored(
+    docs: Sequence[_Slim], config: Config, furniture: Boilerplate | None = None
+) -> FingerprintChunk:
+    """:func:`fingerprint_slim`, its arrays written to the worker's spill if it has one."""
+    part = fingerprint_slim(docs, config, furniture)
+    writer: SpillWriter | None = _WORKER.get("spill")
+    if writer is None:
+        return part
+    stored = (writer.put(part.shingles), writer.put(part.signatures), writer.put(part.grams))
+    signatures = np.zeros((0, part.signatures.shape[1]), dtype=part.signatures.dtype)
+    return replace(part, shingles=_EMPTY, signatures=signatures, grams=_EMPTY, stored=stored)
+
+
 def _gram_columns(keys: list[str], sets: list[np.ndarray] | None) -> dict[str, Any]:
     """A chunk's n-gram sets as one array and bounds (one pickle, not one per document).
 
@@ -247,9 +265,12 @@ def _chunks(docs: Iterable[Document], size: int) -> Iterator[list[_Slim]]:
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(config: Config, furniture: Boilerplate | None) -> None:
-    """Keep the run's config and furniture in the worker, sent once rather than per chunk."""
-    _WORKER.update(config=config, furniture=furniture)
+def _start_worker(config: Config, furniture: Boilerplate | None, spill: str | None = None) -> None:
+    """Keep the run's config and furniture in the worker, sent once rather than per chunk.
+
+    With ``spill`` (a folder), the worker writes its fingerprints' arrays there.
+    """
+    _WORKER.update(config=config, furniture=furniture, spill=SpillWriter(spill) if spill else None)
 
 
 _Job = Callable[[Sequence[_Slim], Config, Boilerplate | None], _T]
@@ -266,48 +287,63 @@ def _results(
     workers: int,
     chunk: int,
     furniture: Boilerplate | None,
+    spill: str | None = None,
 ) -> Iterator[_T]:
     """``job`` of every chunk, in input order, in this process or over a pool.
 
     Plain JSONL files (a :class:`~newsdedup.backends.blocks.BlockInput`) are read by the
-    workers themselves (:mod:`newsdedup.backends.blocks`).
+    workers themselves (:mod:`newsdedup.backends.blocks`). ``spill`` is the folder where
+    workers write the arrays of their fingerprints.
     """
     from newsdedup.backends.blocks import BlockInput, block_results
 
     if isinstance(docs, BlockInput):
-        yield from block_results(job, docs, config, workers, chunk, furniture)
+        yield from block_results(job, docs, config, workers, chunk, furniture, spill)
         return
     if workers <= 1:
         for part in _chunks(docs, chunk):
             yield job(part, config, furniture)
         return
-    with worker_pool(workers, config, furniture) as pool:
+    with worker_pool(workers, config, furniture, spill) as pool:
         yield from in_order(pool, partial(_work, job), _chunks(docs, chunk), 2 * workers)
 
 
-def worker_pool(workers: int, config: Config, furniture: Boilerplate | None) -> ProcessPoolExecutor:
+def worker_pool(
+    workers: int, config: Config, furniture: Boilerplate | None, spill: str | None = None
+) -> ProcessPoolExecutor:
     """A pool of ``workers`` processes that hold the run's config and furniture."""
     context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(config, furniture)
+        workers, mp_context=context, initializer=_start_worker, initargs=(config, furniture, spill)
     )
 
 
 def _spilled(group: list[FingerprintChunk], spill: Spill) -> Iterator[Fingerprint]:
-    """The group's fingerprints, their shingles, n-grams and signatures moved to ``spill``."""
-    shingles = spill.put(np.concatenate([part.shingles for part in group]))
-    signatures = spill.put(np.concatenate([part.signatures for part in group]))
-    grams = spill.put(np.concatenate([_EMPTY, *(part.grams for part in group)]))
+    """The group's fingerprints, their shingles, n-grams and signatures moved to ``spill``.
+
+    Arrays a worker wrote already (``stored``) are mapped from its file instead.
+    """
+    held = [part for part in group if part.stored is None]
+    if held:
+        shingles = spill.put(np.concatenate([part.shingles for part in held]))
+        signatures = spill.put(np.concatenate([part.signatures for part in held]))
+        grams = spill.put(np.concatenate([_EMPTY, *(part.grams for part in held)]))
     at, row, gram_at = 0, 0, 0
     for part in group:
-        size, rows, held = part.shingles.size, len(part.ids), part.grams.size
+        if part.stored is not None:
+            shingle_set, signature, gram_set = (mapped(where) for where in part.stored)
+            yield from replace(
+                part, shingles=shingle_set, signatures=signature, grams=gram_set
+            ).fingerprints
+            continue
+        size, rows, count = part.shingles.size, len(part.ids), part.grams.size
         yield from replace(
             part,
             shingles=shingles[at : at + size],
             signatures=signatures[row : row + rows],
-            grams=grams[gram_at : gram_at + held],
+            grams=grams[gram_at : gram_at + count],
         ).fingerprints
-        at, row, gram_at = at + size, row + rows, gram_at + held
+        at, row, gram_at = at + size, row + rows, gram_at + count
 
 
 def _spilled_list(group: list[FingerprintChunk], spill: Spill) -> list[Fingerprint]:
@@ -334,14 +370,25 @@ def fingerprint_stream(
     articles, 0.5 KB of signature, for a 2.8 KB article).
     With ``seen``, the learned furniture lines met are recorded there, first time each.
     """
-    results = _noting(_results(fingerprint_slim, docs, config, workers, chunk, furniture), seen)
     if not spill:
+        results = _noting(_results(fingerprint_slim, docs, config, workers, chunk, furniture), seen)
         for part in results:
             yield from part.fingerprints
         return
-    # A thread writes each group while this one receives the next: past the kernel's dirty
-    # page limit a write waits on the disk (about 400 MB/s here), and the spill of a million
-    # articles is 3.3 GB. At most two groups (8,192 documents) are held unwritten.
+    with tempfile.TemporaryDirectory(prefix="newsdedup-spill-") as folder:
+        stored = _results(fingerprint_stored, docs, config, workers, chunk, furniture, folder)
+        yield from _spilled_stream(_noting(stored, seen))
+
+
+def _spilled_stream(results: Iterator[FingerprintChunk]) -> Iterator[Fingerprint]:
+    """The fingerprints of ``results``, their arrays in the spill (written, or mapped).
+
+    Worker processes write their chunks' arrays themselves (:func:`fingerprint_stored`);
+    chunks made in this process are written here. A thread writes (or maps) each group
+    while this one receives the next: past the kernel's dirty page limit a write waits on
+    the disk (about 400 MB/s here). At most two groups (8,192 documents) are held
+    unwritten.
+    """
     with Spill() as to, ThreadPoolExecutor(1, thread_name_prefix="spill") as writer:
         written = None
         while group := list(islice(results, _SPILL_GROUP)):
