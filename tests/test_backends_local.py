@@ -91,7 +91,7 @@ def test_spilled_fingerprints_equal_in_memory_ones(workers, tmp_path, monkeypatc
     # With two workers, the workers write the arrays; with one, this process does.
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     maps: list[object] = []
-    monkeypatch.setattr(local, "mapped", lambda where: maps.append(where) or mapped(where))
+    monkeypatch.setattr(local, "mapped", lambda stored: maps.extend(stored) or mapped(stored))
     config = Config()
     docs = [Document(r["id"], r["text"]) for r in iter_articles(700, seed=9)]
     docs.insert(5, Document("blank", ""))

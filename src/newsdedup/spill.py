@@ -18,7 +18,7 @@ import mmap
 import os
 import tempfile
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO, TypeVar
 
@@ -109,23 +109,40 @@ class SpillWriter:
         return Stored(self._handle.name, offset, array.dtype.str, array.shape)
 
 
-def mapped(stored: Stored) -> np.ndarray:
-    """The array a worker stored, mapped from its file (read only; nothing is copied)."""
-    dtype = np.dtype(stored.dtype)
-    size = int(np.prod(stored.shape, dtype=np.int64))
-    if not size:
-        return np.zeros(stored.shape, dtype=dtype)
-    aligned = stored.offset - stored.offset % mmap.ALLOCATIONGRANULARITY
-    with open(stored.path, "rb") as handle:
-        region = mmap.mmap(
-            handle.fileno(),
-            stored.offset + size * dtype.itemsize - aligned,
-            access=mmap.ACCESS_READ,
-            offset=aligned,
-        )
-    _MAPPED.add(region)
-    array = np.frombuffer(region, dtype=dtype, count=size, offset=stored.offset - aligned)
-    return array.reshape(stored.shape)
+def mapped(stored: Sequence[Stored]) -> list[np.ndarray]:
+    """The arrays workers stored, mapped from their files (read only; nothing is copied).
+
+    One region is mapped per file, from the first array to the end of the last: every
+    region mapped is one more for :func:`release_all` to let go of, and a million articles
+    come in thousands of arrays.
+    """
+    arrays: list[np.ndarray] = [np.zeros(0)] * len(stored)
+    by_path: dict[str, list[int]] = {}
+    for i, where in enumerate(stored):
+        if int(np.prod(where.shape, dtype=np.int64)):
+            by_path.setdefault(where.path, []).append(i)
+        else:
+            arrays[i] = np.zeros(where.shape, dtype=np.dtype(where.dtype))
+    for path, which in by_path.items():
+        first = min(stored[i].offset for i in which)
+        end = max(stored[i].offset + _nbytes(stored[i]) for i in which)
+        aligned = first - first % mmap.ALLOCATIONGRANULARITY
+        with open(path, "rb") as handle:
+            region = mmap.mmap(
+                handle.fileno(), end - aligned, access=mmap.ACCESS_READ, offset=aligned
+            )
+        _MAPPED.add(region)
+        for i in which:
+            where = stored[i]
+            dtype = np.dtype(where.dtype)
+            count = _nbytes(where) // dtype.itemsize
+            array = np.frombuffer(region, dtype=dtype, count=count, offset=where.offset - aligned)
+            arrays[i] = array.reshape(where.shape)
+    return arrays
+
+
+def _nbytes(stored: Stored) -> int:
+    return int(np.prod(stored.shape, dtype=np.int64)) * np.dtype(stored.dtype).itemsize
 
 
 def release_all() -> None:

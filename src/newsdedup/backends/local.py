@@ -328,10 +328,11 @@ def _spilled(group: list[FingerprintChunk], spill: Spill) -> Iterator[Fingerprin
         shingles = spill.put(np.concatenate([part.shingles for part in held]))
         signatures = spill.put(np.concatenate([part.signatures for part in held]))
         grams = spill.put(np.concatenate([_EMPTY, *(part.grams for part in held)]))
+    maps = iter(mapped([where for part in group if part.stored for where in part.stored]))
     at, row, gram_at = 0, 0, 0
     for part in group:
         if part.stored is not None:
-            shingle_set, signature, gram_set = (mapped(where) for where in part.stored)
+            shingle_set, signature, gram_set = next(maps), next(maps), next(maps)
             yield from replace(
                 part, shingles=shingle_set, signatures=signature, grams=gram_set
             ).fingerprints
