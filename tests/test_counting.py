@@ -113,3 +113,18 @@ def test_tally_with_marks_adds_what_tally_adds(held, others, repeats):
     table.tally(probe, marked, table.marks())
     assert marked.tolist() == plain.tolist()
     assert plain.sum() >= repeats * table.keys.size  # every held key was found
+
+
+@given(st.lists(keys, max_size=12), st.integers(1, 4))
+def test_at_least_keeps_the_keys_counted_that_often(arrays, at_least):
+    every = counting.count(arrays)
+    often = every.counts >= at_least
+    for counted in (counting.count(arrays, at_least), _numpy_count(arrays, at_least)):
+        assert counted.keys.tolist() == every.keys[often].tolist()
+        assert counted.counts.tolist() == every.counts[often].tolist()
+
+
+def _numpy_count(arrays, at_least):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(counting, "_kernels", lambda: None)
+        return counting.count(arrays, at_least)

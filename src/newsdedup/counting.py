@@ -146,15 +146,20 @@ def _shift(size: int) -> np.uint64:
     return np.uint64(64 - (size.bit_length() - 1))
 
 
-def count(arrays: Iterable[np.ndarray]) -> KeyCounts:
+def count(arrays: Iterable[np.ndarray], at_least: int = 1) -> KeyCounts:
     """Count how often every key occurs across ``arrays``.
 
     Keys are ``uint32``, or ``uint64`` below ``2**63``. With arrays of unique keys per
-    document, the counts are document frequencies.
+    document, the counts are document frequencies. Only keys counted ``at_least`` times
+    are kept (dropped before the sort: learning furniture keeps a few hundred of millions).
     """
     kernels = _kernels()
     if kernels is None:
-        return _count_numpy(arrays)
+        counted = _count_numpy(arrays)
+        if at_least <= 1:
+            return counted
+        often = counted.counts >= at_least
+        return KeyCounts(counted.keys[often], counted.counts[often], counted.index[:0])
     insert, place = kernels.insert, kernels.place
     dtype = np.dtype(np.uint32)
     slots = np.zeros(1 << _MIN_BITS, dtype=np.uint64)
@@ -168,7 +173,7 @@ def count(arrays: Iterable[np.ndarray]) -> KeyCounts:
             start, used = insert(slots, counts, _shift(slots.size), block, start, used, limit)
             if start < block.size:  # half full: double the table and go on
                 slots, counts = _grown(place, slots, counts)
-    return _finish(slots, counts, dtype)
+    return _finish(slots, counts, dtype, at_least)
 
 
 def indexed(keys: np.ndarray) -> KeyCounts:
@@ -200,8 +205,8 @@ def _grown(place: Any, slots: np.ndarray, counts: np.ndarray) -> tuple[Any, Any]
     return bigger, tallies
 
 
-def _finish(slots: np.ndarray, counts: np.ndarray, dtype: np.dtype) -> KeyCounts:
-    held = np.flatnonzero(slots)
+def _finish(slots: np.ndarray, counts: np.ndarray, dtype: np.dtype, at_least: int = 1) -> KeyCounts:
+    held = np.flatnonzero((slots != 0) & (counts >= at_least) if at_least > 1 else slots)
     keys = (slots[held] - np.uint64(1)).astype(dtype)
     order = np.argsort(keys, kind="stable")
     keys, tallies = keys[order], counts[held][order]

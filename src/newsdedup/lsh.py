@@ -9,6 +9,7 @@ about 40% recall exactly at the threshold; here the bands and rows are the cheap
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,17 +100,22 @@ def _bucket_pairs(keys: np.ndarray) -> np.ndarray:
     return order[left].astype(np.int64) * n + order[right].astype(np.int64)
 
 
-def candidate_pairs(sigs: np.ndarray, banding: Banding) -> np.ndarray:
+def candidate_pairs(sigs: np.ndarray, banding: Banding, threads: int = 1) -> np.ndarray:
     """Return the unique candidate pairs of rows as an ``(m, 2)`` array, sorted, ``i < j``.
 
     Bands are grouped by the compiled kernel (:mod:`newsdedup.lsh_kernels`) when kernels
-    are allowed, else by sorting their keys (the reference: both give the same pairs).
+    are allowed, on ``threads`` threads (it releases the GIL), else by sorting their keys
+    (the reference: both give the same pairs).
     """
     n = sigs.shape[0]
     kernels = _kernels()
     if kernels is not None and n:
         sigs = np.ascontiguousarray(sigs)
-        codes = [kernels.band_pairs(sigs, band, banding.rows) for band in range(banding.bands)]
+        rows = banding.rows
+        with ThreadPoolExecutor(max(threads, 1)) as pool:  # map keeps the bands' order
+            codes = list(
+                pool.map(lambda band: kernels.band_pairs(sigs, band, rows), range(banding.bands))
+            )
     else:
         bands = range(banding.bands)
         codes = [_bucket_pairs(band_keys(sigs, band, banding.rows)) for band in bands]

@@ -95,7 +95,8 @@ def find_matches(
 
     Gathers all signatures, because LSH buckets need every document of a band at once,
     and all character n-grams, because their weights depend on the whole corpus.
-    ``threads`` weigh the n-grams side by side; they never change the result.
+    ``threads`` group LSH bands, weigh the n-grams and multiply the rewrite index side by
+    side; they never change the result.
     """
     banding = choose_banding(config.lsh, config.minhash.num_perm)
     if fingerprints and all(fp.signature is not None for fp in fingerprints):
@@ -103,7 +104,7 @@ def find_matches(
         release_all()  # the spilled signatures read for the copy
     else:
         sigs = signatures([fp.shingles for fp in fingerprints], config.minhash)
-    copies = candidate_pairs(sigs, banding)
+    copies = candidate_pairs(sigs, banding, threads)
     del sigs  # a copy of every signature (0.5 GB at a million): not kept through rewrites
     rewrites, pairs = None, copies
     rewritten = np.zeros((0, 2), dtype=np.int64)
@@ -318,9 +319,8 @@ def _survey(
             else:
                 yield part.lines[np.repeat(fresh, np.diff(part.bounds))]
 
-    counted = count(distinct_lines())
-    often = counted.counts >= config.boilerplate.min_docs
-    counts = dict(zip(counted.keys[often].tolist(), counted.counts[often].tolist(), strict=True))
+    counted = count(distinct_lines(), at_least=config.boilerplate.min_docs)
+    counts = dict(zip(counted.keys.tolist(), counted.counts.tolist(), strict=True))
     return learned(counts, config.boilerplate), documents
 
 
