@@ -17,7 +17,7 @@ from newsdedup.config import Config, ReadConfig
 from newsdedup.data import Document, Skip
 from newsdedup.errors import InputError
 from newsdedup.read import read
-from newsdedup.read_blocks import Settle, blocks, check_block, documents_at, readable
+from newsdedup.read_blocks import DocumentsAt, Settle, blocks, check_block, readable
 
 Slim = tuple[str, str, str | None, str | None, str | None]
 
@@ -57,8 +57,9 @@ def assert_same(paths: list[Path], cfg: ReadConfig, size: int) -> None:
     assert got == [(d.id, d.text, d.published, d.source, d.url) for d in want_docs]
     assert list(settle.origins.items()) == [(d.id, d.origin) for d in want_docs]
     assert settle.skipped == want_skips
-    again = documents_at(settle.spans, settle.origins, {d.id for d in want_docs}, cfg)
-    assert again == {d.id: d for d in want_docs}
+    again = DocumentsAt(settle.spans, settle.origins, {d.id for d in want_docs}, cfg)
+    assert dict(again) == {d.id: d for d in want_docs}
+    again.close()
 
 
 LINES = {

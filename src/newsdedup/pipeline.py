@@ -253,12 +253,28 @@ def with_evidence(
 
     site = {fp.doc_id: fp.site for fp in fingerprints}
     pairs = [(m.a, m.b) for m in result.matches if m.kind != "exact"]
-    texts = {doc_id: (docs[doc_id].text, site[doc_id]) for pair in pairs for doc_id in pair}
+    texts = _Texts(docs, site)  # read as the alignment asks for them
     found = iter(passages(pairs, texts, fingerprints, config.shingle, furniture, workers=workers))
     matches = tuple(
         m if m.kind == "exact" else replace(m, passages=next(found)) for m in result.matches
     )
     return replace(result, matches=matches)
+
+
+class _Texts(Mapping[str, tuple[str, str | None]]):
+    """Each document's text and site (what the alignment needs), taken when asked for."""
+
+    def __init__(self, docs: Mapping[str, Document], site: Mapping[str, str | None]) -> None:
+        self._docs, self._site = docs, site
+
+    def __getitem__(self, doc_id: str) -> tuple[str, str | None]:
+        return self._docs[doc_id].text, self._site[doc_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._docs)
+
+    def __len__(self) -> int:
+        return len(self._docs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,31 +404,38 @@ def _fingerprint_inputs(
     return fingerprints, origins, skipped, source.settle.spans if source else None
 
 
+@contextmanager
 def _matched_documents(
     inputs: Sequence[str | Path],
     result: DedupResult,
     config: Config,
     spans: Spans | None = None,
     origins: dict[str, Origin] | None = None,
-) -> dict[str, Document]:
+) -> Iterator[Mapping[str, Document]]:
     """Re-read the inputs for the documents of non-exact matches only (not every text).
 
     With the byte range of every document (``spans``, plain JSONL inputs), only those
-    documents' lines are read and parsed.
+    documents' lines are read and parsed, each when the alignment first asks for it
+    (:class:`newsdedup.read_blocks.DocumentsAt`): workers align while the rest is read.
     """
     from newsdedup.read import read
-    from newsdedup.read_blocks import documents_at
+    from newsdedup.read_blocks import DocumentsAt
 
     wanted = {doc_id for m in result.matches if m.kind != "exact" for doc_id in (m.a, m.b)}
     if not wanted:
-        return {}
-    if spans is not None and origins is not None:
-        return documents_at(spans, origins, wanted, config.read)
-    return {
-        item.id: item
-        for item in read(inputs, config.read)
-        if isinstance(item, Document) and item.id in wanted
-    }
+        yield {}
+    elif spans is not None and origins is not None:
+        docs = DocumentsAt(spans, origins, wanted, config.read)
+        try:
+            yield docs
+        finally:
+            docs.close()
+    else:
+        yield {
+            item.id: item
+            for item in read(inputs, config.read)
+            if isinstance(item, Document) and item.id in wanted
+        }
 
 
 def check_accounting(result: DedupResult) -> None:
@@ -467,8 +490,10 @@ def run(
             result = dedup_fingerprints(fingerprints, config, skipped, furniture, threads=workers)
             check_accounting(result)
         with cleaned_early(result, inputs, origins, Path(out), config) as cleaned:
-            with _timed(timings, "align_passages"):
-                docs = _matched_documents(inputs, result, config, spans, origins)
+            with (
+                _timed(timings, "align_passages"),
+                _matched_documents(inputs, result, config, spans, origins) as docs,
+            ):
                 result = with_evidence(
                     result, docs, fingerprints, config, furniture, workers=workers
                 )

@@ -9,18 +9,17 @@ the text field comes after one of the same file that had it. Documents, skips, e
 origins equal :func:`newsdedup.read.read`'s record by record.
 
 Each record's byte range is kept (:class:`Spans`), so the texts of a few documents can be
-read again without reading the whole input (:func:`documents_at`).
+read again without reading the whole input (:class:`DocumentsAt`).
 """
 
 from __future__ import annotations
 
 import io
 from array import array
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import groupby
-from operator import itemgetter
 from pathlib import Path
+from typing import BinaryIO
 
 from newsdedup.config import ReadConfig
 from newsdedup.data import Document, Origin, Skip
@@ -328,32 +327,42 @@ class Settle:
         spans.sizes.extend([checked.sizes[i] for i in taken])
 
 
-def documents_at(
-    spans: Spans, origins: dict[str, Origin], wanted: Collection[str], cfg: ReadConfig
-) -> dict[str, Document]:
-    """The documents ``wanted``, read again from their byte ranges alone.
+class DocumentsAt(Mapping[str, Document]):
+    """The documents ``wanted``, each read again from its byte range alone when asked for.
 
-    Args:
-        spans: Where every document was read (see :class:`Settle`).
-        origins: Where every document was read, by id.
-        wanted: Ids of the documents to read.
-        cfg: The field mapping they were read with.
-
-    Returns:
-        The documents, by id, equal to those :func:`newsdedup.read.read` gives.
+    Equal to those :func:`newsdedup.read.read` gives. Read one at a time as the alignment
+    asks (workers align the first pairs while the driver reads the texts of the next),
+    from file handles kept open until :meth:`close`.
     """
-    at = sorted(
-        (spans.file[i], spans.offsets[i], spans.sizes[i], doc_id)
-        for i, doc_id in enumerate(spans.ids)
-        if doc_id in wanted
-    )
-    found: dict[str, Document] = {}
-    for file_no, group in groupby(at, key=itemgetter(0)):
-        with open(spans.files[file_no], "rb") as handle:
-            for _, offset, size, doc_id in group:
-                handle.seek(offset)
-                found[doc_id] = _document_of(handle.read(size), origins[doc_id], cfg)
-    return found
+
+    def __init__(
+        self, spans: Spans, origins: dict[str, Origin], wanted: Collection[str], cfg: ReadConfig
+    ) -> None:
+        self._at = {doc_id: i for i, doc_id in enumerate(spans.ids) if doc_id in wanted}
+        self._spans, self._origins, self._cfg = spans, origins, cfg
+        self._handles: dict[int, BinaryIO] = {}
+
+    def __getitem__(self, doc_id: str) -> Document:
+        i = self._at[doc_id]
+        file_no = self._spans.file[i]
+        handle = self._handles.get(file_no)
+        if handle is None:
+            handle = self._handles[file_no] = open(self._spans.files[file_no], "rb")  # noqa: SIM115
+        handle.seek(self._spans.offsets[i])
+        data = handle.read(self._spans.sizes[i])
+        return _document_of(data, self._origins[doc_id], self._cfg)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._at)
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+    def close(self) -> None:
+        """Close the files read."""
+        for handle in self._handles.values():
+            handle.close()
+        self._handles.clear()
 
 
 def _document_of(data: bytes, origin: Origin, cfg: ReadConfig) -> Document:
