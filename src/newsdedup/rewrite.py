@@ -22,7 +22,7 @@ full one; pairs whose bound reaches half the lowest threshold are scored exactly
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar, overload
@@ -144,6 +144,23 @@ class LazyWeights(Sequence[np.ndarray]):
                 del self._cache[next(iter(self._cache))]  # the oldest
             weights = self._cache[index] = self._rare.weights(self._grams[index])
         return weights
+
+    def prepare(self, indices: Iterable[int]) -> None:
+        """Weigh the n-grams of these documents at once, and hold only theirs from now on.
+
+        One lookup and one logarithm over all of their n-grams instead of a few numpy calls
+        per document (about 26 us each, two documents a candidate pair); each weight is the
+        same number either way.
+        """
+        wanted = list(dict.fromkeys(indices))
+        held = {i: self._cache[i] for i in wanted if i in self._cache}
+        todo = [i for i in wanted if i not in held]
+        if todo:
+            sets = [self._grams[i] for i in todo]
+            weights = self._rare.weights(np.concatenate([_EMPTY, *sets]))
+            cuts = np.cumsum([s.size for s in sets])[:-1]
+            held.update(zip(todo, np.split(weights, cuts), strict=True))
+        self._cache = held
 
 
 def totals(gram_sets: Sequence[np.ndarray], rare: Rarity, chunk: int = 4096) -> np.ndarray:

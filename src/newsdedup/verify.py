@@ -118,10 +118,24 @@ def verify(
 ) -> list[Match]:
     """Verify every candidate pair (row indices into ``fingerprints``); keep the matches.
 
-    Spilled sets read on the way are let go every 256 pairs (:mod:`newsdedup.spill`).
+    Spilled sets read on the way are let go every 256 pairs (:mod:`newsdedup.spill`). The
+    n-gram weights of a batch of pairs' documents are computed together when they can be
+    (:meth:`newsdedup.rewrite.LazyWeights.prepare`).
     """
-    found = (
-        verify_pair(fingerprints[i], fingerprints[j], cfg, rewrites=rewrites, index=(i, j))
-        for i, j in releasing(pairs.tolist(), every=256)
-    )
-    return [match for match in found if match is not None]
+    prepare = getattr(rewrites.weights, "prepare", None) if rewrites is not None else None
+    found: list[Match] = []
+    rows = pairs.tolist()
+    for start in range(0, len(rows), _BATCH):
+        batch = rows[start : start + _BATCH]
+        if prepare is not None:
+            prepare(i for pair in batch for i in pair)
+        for i, j in releasing(batch, every=256):
+            match = verify_pair(
+                fingerprints[i], fingerprints[j], cfg, rewrites=rewrites, index=(i, j)
+            )
+            if match is not None:
+                found.append(match)
+    return found
+
+
+_BATCH = 1024  # pairs whose documents' n-gram weights are computed together
