@@ -7,7 +7,9 @@ driver never holds a text after it was read. Every document's fingerprint depend
 text alone, and chunks come back in input order, so the worker count changes how fast a run
 goes and never what it finds. Plain JSONL inputs are not read by the driver at all: workers
 read byte ranges of them and the driver settles ids and skips in input order
-(:mod:`newsdedup.backends.blocks`).
+(:mod:`newsdedup.backends.blocks`). When fingerprints are spilled, each worker writes their
+arrays (shingles, signatures, n-grams) to a file of its own and sends where they are; the
+driver maps them (:class:`newsdedup.spill.SpillWriter`).
 """
 
 from __future__ import annotations
