@@ -56,16 +56,20 @@ class Spill:
         offset = self._handle.seek(0, 2)
         self._handle.write(flat.data)
         self._handle.flush()
-        aligned = offset - offset % mmap.ALLOCATIONGRANULARITY
-        region = mmap.mmap(
-            self._handle.fileno(),
-            offset + flat.nbytes - aligned,
-            access=mmap.ACCESS_READ,
-            offset=aligned,
-        )
-        _MAPPED.add(region)
-        mapped = np.frombuffer(region, dtype=flat.dtype, count=flat.size, offset=offset - aligned)
+        region, skew = _region(self._handle.fileno(), offset, offset + flat.nbytes)
+        mapped = np.frombuffer(region, dtype=flat.dtype, count=flat.size, offset=skew)
         return mapped.reshape(flat.shape)
+
+
+def _region(fileno: int, start: int, end: int) -> tuple[mmap.mmap, int]:
+    """Map bytes ``start:end`` of a file (read only), for :func:`release_all` to let go of.
+
+    Returns the region and where ``start`` lies in it (maps begin at a page boundary).
+    """
+    aligned = start - start % mmap.ALLOCATIONGRANULARITY
+    region = mmap.mmap(fileno, end - aligned, access=mmap.ACCESS_READ, offset=aligned)
+    _MAPPED.add(region)
+    return region, start - aligned
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,18 +130,16 @@ def mapped(stored: Sequence[Stored]) -> list[np.ndarray]:
     for path, which in by_path.items():
         first = min(stored[i].offset for i in which)
         end = max(stored[i].offset + _nbytes(stored[i]) for i in which)
-        aligned = first - first % mmap.ALLOCATIONGRANULARITY
         with open(path, "rb") as handle:
-            region = mmap.mmap(
-                handle.fileno(), end - aligned, access=mmap.ACCESS_READ, offset=aligned
-            )
-        _MAPPED.add(region)
+            region, skew = _region(handle.fileno(), first, end)
         for i in which:
             where = stored[i]
             dtype = np.dtype(where.dtype)
             count = _nbytes(where) // dtype.itemsize
-            array = np.frombuffer(region, dtype=dtype, count=count, offset=where.offset - aligned)
-            arrays[i] = array.reshape(where.shape)
+            at = skew + where.offset - first
+            arrays[i] = np.frombuffer(region, dtype=dtype, count=count, offset=at).reshape(
+                where.shape
+            )
     return arrays
 
 
