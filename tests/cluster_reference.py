@@ -15,6 +15,7 @@ from newsdedup.config import ChooseConfig
 from newsdedup.data import Assignment, Cluster, Fingerprint, Match
 
 _SELF = Match("", "", 1.0, 1.0, "exact")
+_LEVEL = {"rewrite": 1, "story": 2}  # every other kind is a copy (0)
 
 
 def exact_leaders(fingerprints: Sequence[Fingerprint], order: Sequence[int]) -> dict[str, str]:
@@ -59,7 +60,7 @@ def attach(ids: Sequence[str], matches: Sequence[Match]) -> dict[str, tuple[str,
 
 def _strength(match: Match) -> tuple[int, float, float, float]:
     """Sort key of a match, strongest first: copies, then by similarity."""
-    return (match.kind == "rewrite", -match.similarity, -match.jaccard, -match.containment)
+    return (_LEVEL.get(match.kind, 0), -match.similarity, -match.jaccard, -match.containment)
 
 
 def _member_row(doc_id: str, leader: str, match: Match, size: int, matched_to: str) -> Assignment:
@@ -125,9 +126,9 @@ def _two_rounds(
     heads: Sequence[str], matches: Sequence[Match]
 ) -> dict[str, tuple[str, str, Match]]:
     """Map each exact-group leader to (representative, document matched to, that match)."""
-    copies = attach(heads, [m for m in matches if m.kind != "rewrite"])
+    copies = attach(heads, [m for m in matches if m.kind not in _LEVEL])
     copy_leaders = [head for head in heads if copies[head][0] == head]
-    rewrites = attach(copy_leaders, [m for m in matches if m.kind == "rewrite"])
+    rewrites = attach(copy_leaders, [m for m in matches if m.kind in _LEVEL])
     placed = {}
     for head in heads:
         lead, match = copies[head]

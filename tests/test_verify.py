@@ -4,7 +4,8 @@ from hypothesis import strategies as st
 
 from newsdedup.config import RewriteConfig, VerifyConfig
 from newsdedup.data import Fingerprint
-from newsdedup.verify import Rewrites, kind_of, scores, verify, verify_pair
+from newsdedup.decide import copy_kind
+from newsdedup.verify import Rewrites, scores, verify, verify_pair
 
 sets = st.sets(st.integers(0, 200), max_size=60).map(lambda s: np.array(sorted(s), dtype=np.uint32))
 
@@ -41,9 +42,9 @@ def test_truncated_copy_is_contained():
 
 def test_short_text_is_not_contained_in_everything():
     cfg = VerifyConfig(threshold=0.5, containment=0.8, min_shingles=10)
-    assert kind_of(0.05, 1.0, 5, cfg) is None
-    assert kind_of(0.05, 1.0, 10, cfg) == "contained"
-    assert kind_of(0.5, 0.6, 3, cfg) == "near"
+    assert copy_kind(0.05, 1.0, 5, cfg) is None
+    assert copy_kind(0.05, 1.0, 10, cfg) == "contained"
+    assert copy_kind(0.5, 0.6, 3, cfg) == "near"
 
 
 def test_verify_keeps_only_copies():

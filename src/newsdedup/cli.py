@@ -147,6 +147,22 @@ _RUN_OPTIONS: tuple[tuple[str, str, str, Any, str], ...] = (
         "The same when either date is unknown. [0.18]",
     ),
     (
+        "--level",
+        "decide",
+        "level",
+        click.Choice(["copies", "rewrites", "stories"]),
+        "How far grouping goes: copies; and rewrites (written from the same copy); and "
+        "stories (reports carrying the same source words, decided by a fitted model). "
+        "[rewrites]",
+    ),
+    (
+        "--decision-model",
+        "decide",
+        "model",
+        click.Path(exists=True, dir_okay=False),
+        "A story decision model (JSON) refitted with benchmarks/fit_decision.py. [packaged]",
+    ),
+    (
         "--date-window",
         "rewrite",
         "window_days",

@@ -44,6 +44,7 @@ from newsdedup.choose import id_ranks
 from newsdedup.data import Assignment, Cluster, Fingerprint, Match
 
 _SELF = Match("", "", 1.0, 1.0, "exact")
+_LEVELS = {"rewrite": 1, "story": 2}  # every other kind is a copy (0)
 # What a document's row is scored by, besides the index of a match: -1 itself (it leads),
 _EXACT = -2  # an exact copy of the leader of its group,
 _EMPTY = -3  # nothing (an empty document, alone).
@@ -123,11 +124,15 @@ def exact_heads(fingerprints: Sequence[Fingerprint], order: Order) -> np.ndarray
 
 @dataclass(frozen=True, slots=True)
 class _Scores:
-    """The matches as columns: endpoint indices (-1 if unknown), kind and scores."""
+    """The matches as columns: endpoint indices (-1 if unknown), level and scores.
+
+    ``level`` is 0 for a copy, 1 for a rewrite, 2 for a story: copies group in the first
+    round, rewrites and stories in the second, a rewrite preferred to a story.
+    """
 
     a: np.ndarray
     b: np.ndarray
-    rewrite: np.ndarray
+    level: np.ndarray
     similarity: np.ndarray
     jaccard: np.ndarray
     containment: np.ndarray
@@ -140,7 +145,7 @@ def _scores(matches: Sequence[Match], index: Mapping[str, int]) -> _Scores:
     return _Scores(
         column([index.get(m.a, -1) for m in matches], np.int64),
         column([index.get(m.b, -1) for m in matches], np.int64),
-        column([m.kind == "rewrite" for m in matches], np.bool_),
+        column([_LEVELS.get(m.kind, 0) for m in matches], np.int8),
         column([m.similarity for m in matches], np.float64),
         column([m.jaccard for m in matches], np.float64),
         column([m.containment for m in matches], np.float64),
@@ -196,7 +201,7 @@ def _round(
             -scores.containment[which],
             -scores.jaccard[which],
             -scores.similarity[which],
-            scores.rewrite[which],
+            scores.level[which],
             later,
         )
     )
@@ -217,9 +222,9 @@ def _placement(
     ``_EXACT`` (an exact copy of it) or ``_EMPTY``.
     """
     own = np.arange(place.size)
-    lead_copies, via_copies = _round(scores, place, heads == own, ~scores.rewrite)
+    lead_copies, via_copies = _round(scores, place, heads == own, scores.level == 0)
     leads = lead_copies == own
-    lead_rewrites, via_rewrites = _round(scores, place, (heads == own) & leads, scores.rewrite)
+    lead_rewrites, via_rewrites = _round(scores, place, (heads == own) & leads, scores.level > 0)
     represented = np.where(leads, lead_rewrites, lead_rewrites[lead_copies])
     verified = np.where(leads, lead_rewrites, lead_copies)
     how = np.where(leads, via_rewrites, via_copies)

@@ -262,6 +262,25 @@ class RewriteConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class DecideConfig:
+    """How far grouping goes, and the model that decides stories.
+
+    Attributes:
+        level: ``copies`` (exact, near and contained copies), ``rewrites`` (and texts
+            written from the same copy) or ``stories`` (and reports that carry the same
+            source words about the same event); see :mod:`newsdedup.decide`.
+        model: A decision model JSON file (``benchmarks/fit_decision.py`` writes one);
+            empty for the packaged model.
+    """
+
+    level: str = "rewrites"
+    model: str = ""
+
+    def __post_init__(self) -> None:
+        _check_choice("decide.level", self.level, ("copies", "rewrites", "stories"))
+
+
+@dataclass(frozen=True, slots=True)
 class ChooseConfig:
     """Which member of a cluster is kept.
 
@@ -307,6 +326,7 @@ class Config:
     lsh: LSHConfig = field(default_factory=LSHConfig)
     verify: VerifyConfig = field(default_factory=VerifyConfig)
     rewrite: RewriteConfig = field(default_factory=RewriteConfig)
+    decide: DecideConfig = field(default_factory=DecideConfig)
     choose: ChooseConfig = field(default_factory=ChooseConfig)
     write: WriteConfig = field(default_factory=WriteConfig)
 

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+_COPY_KINDS = frozenset({"exact", "near", "contained"})
+
 
 @dataclass(frozen=True, slots=True)
 class Origin:
@@ -125,12 +127,14 @@ class Match:
         jaccard: |A ∩ B| / |A ∪ B| over the word shingle sets.
         containment: |A ∩ B| / min(|A|, |B|): 1.0 when one text lies inside the other.
         kind: ``exact``, ``near`` (Jaccard at or above the threshold), ``contained``
-            (a truncated or padded copy: containment at or above its threshold) or
-            ``rewrite`` (a rewritten version: enough rare wording shared, see
-            :mod:`newsdedup.rewrite`).
+            (a truncated or padded copy: containment at or above its threshold),
+            ``rewrite`` (written from the same copy) or ``story`` (carries the same
+            source words about the same event); see :mod:`newsdedup.decide`.
         similarity: IDF-weighted Jaccard of the character n-grams (0 when not computed).
         days: Days between the publication dates; ``None`` if either is unknown.
         passages: The passages the two texts share, when evidence was gathered.
+        score: The decision model's probability for a rewrite or a story (1.0 for a
+            copy, decided by rule).
     """
 
     a: str
@@ -141,6 +145,12 @@ class Match:
     similarity: float = 0.0
     days: float | None = None
     passages: tuple[Passage, ...] = ()
+    score: float = 1.0
+
+    @property
+    def level(self) -> str:
+        """``copy`` (exact, near, contained), ``rewrite`` or ``story``."""
+        return "copy" if self.kind in _COPY_KINDS else self.kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +180,8 @@ class Assignment:
         jaccard: Jaccard similarity to ``matched_to`` (1.0 for the representative).
         containment: Containment with ``matched_to`` (1.0 for the representative).
         kind: ``unique`` (a singleton), ``representative``, ``exact``, ``near``,
-            ``contained``, ``rewrite``, or ``empty`` (no text to compare: kept alone).
+            ``contained``, ``rewrite``, ``story``, or ``empty`` (no text to compare:
+            kept alone).
         similarity: IDF-weighted character similarity to ``matched_to``.
         matched_to: The document it was verified against: the representative, or the
             leader of its copy group (itself a rewrite of the representative). The scores

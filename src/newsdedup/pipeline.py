@@ -31,6 +31,7 @@ from newsdedup.clean import digest, normalize
 from newsdedup.cluster import cluster, exact_heads, gc_paused
 from newsdedup.config import Config
 from newsdedup.data import DedupResult, Document, Fingerprint, Match, Origin, Skip
+from newsdedup.decide import load_model
 from newsdedup.errors import InputError, NewsDedupError
 from newsdedup.fingerprint import signatures
 from newsdedup.lsh import Banding, candidate_pairs, choose_banding
@@ -88,10 +89,30 @@ class MatchStats:
     rewrite_candidates: int = 0
 
 
-def find_matches(
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """The candidate pairs of a corpus and what deciding them needs.
+
+    Attributes:
+        pairs: ``(m, 2)`` row indices into the fingerprints, sorted, unique.
+        rewrites: The model and n-gram weights for rewrites and stories; ``None`` when
+            only copies are looked for.
+        banding: The LSH bands and rows.
+        lsh: How many pairs LSH found.
+        rare: How many pairs the rare n-grams found.
+    """
+
+    pairs: np.ndarray
+    rewrites: Rewrites | None
+    banding: Banding
+    lsh: int
+    rare: int
+
+
+def find_candidates(
     fingerprints: Sequence[Fingerprint], config: Config, *, threads: int = 1
-) -> tuple[list[Match], MatchStats]:
-    """Verified copies and rewrites among ``fingerprints`` (distinct, non-empty texts).
+) -> Candidates:
+    """Candidate pairs among ``fingerprints`` (distinct, non-empty texts): LSH and rare n-grams.
 
     Gathers all signatures, because LSH buckets need every document of a band at once,
     and all character n-grams, because their weights depend on the whole corpus.
@@ -108,16 +129,27 @@ def find_matches(
     del sigs  # a copy of every signature (0.5 GB at a million): not kept through rewrites
     rewrites, pairs = None, copies
     rewritten = np.zeros((0, 2), dtype=np.int64)
-    if config.rewrite.enabled and fingerprints:
+    if config.rewrite.enabled and config.decide.level != "copies" and fingerprints:
         grams = [fp.grams if fp.grams is not None else _EMPTY for fp in fingerprints]
         rare = rarity(grams)
         times = np.array([timestamp(fp.published) for fp in fingerprints], dtype=np.float64)
         rewritten = rewrite_candidates(grams, rare, config.rewrite, times, threads=threads)
-        rewrites = Rewrites(config.rewrite, LazyWeights(grams, rare))
+        stories = config.decide.level == "stories"
+        model = load_model(config.decide.model) if stories else None
+        idf_max = float(rare.idf(np.zeros(1))[0])
+        rewrites = Rewrites(config.rewrite, LazyWeights(grams, rare), model, idf_max)
         pairs = np.unique(np.concatenate([copies.reshape(-1, 2), rewritten]), axis=0)
-    matches = verify(pairs, fingerprints, config.verify, rewrites=rewrites)
+    return Candidates(pairs, rewrites, banding, len(copies), len(rewritten))
+
+
+def find_matches(
+    fingerprints: Sequence[Fingerprint], config: Config, *, threads: int = 1
+) -> tuple[list[Match], MatchStats]:
+    """Verified copies, rewrites and stories among ``fingerprints`` (distinct, non-empty)."""
+    found = find_candidates(fingerprints, config, threads=threads)
+    matches = verify(found.pairs, fingerprints, config.verify, rewrites=found.rewrites)
     stats = MatchStats(
-        banding, len(fingerprints), len(pairs), len(matches), len(copies), len(rewritten)
+        found.banding, len(fingerprints), len(found.pairs), len(matches), found.lsh, found.rare
     )
     return matches, stats
 

@@ -378,16 +378,23 @@ def candidates(
 
 def similarity(a: np.ndarray, wa: np.ndarray, b: np.ndarray, wb: np.ndarray) -> float:
     """Weighted Jaccard of two n-gram sets with their idf weights; 0 if either is empty."""
+    shared, total_a, total_b = shared_weight(a, wa, b, wb)
+    union = total_a + total_b - shared
+    return shared / union if union > 0 else 0.0
+
+
+def shared_weight(
+    a: np.ndarray, wa: np.ndarray, b: np.ndarray, wb: np.ndarray
+) -> tuple[float, float, float]:
+    """``(w(A ∩ B), w(A), w(B))`` of two n-gram sets with their idf weights."""
     if a.size == 0 or b.size == 0:
-        return 0.0
+        return 0.0, float(wa.sum()), float(wb.sum())
     kernels = jit.kernels("verify_kernels")
     if kernels is not None and a.dtype == b.dtype:
         ia = kernels.common_in_a(a, b)  # the same positions, in one pass
     else:
         _, ia, _ = np.intersect1d(a, b, assume_unique=True, return_indices=True)
-    shared = float(wa[ia].sum())
-    union = float(wa.sum()) + float(wb.sum()) - shared
-    return shared / union if union > 0 else 0.0
+    return float(wa[ia].sum()), float(wa.sum()), float(wb.sum())
 
 
 def needed(days: float | None, same_source: bool, cfg: RewriteConfig) -> float | None:

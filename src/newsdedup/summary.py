@@ -54,6 +54,7 @@ def print_summary(report: RunReport) -> None:
         ("  near copies", stats.get("kind_near", 0)),
         ("  truncated or padded copies", stats.get("kind_contained", 0)),
         ("  rewritten versions", stats.get("kind_rewrite", 0)),
+        ("  reports of the same story", stats.get("kind_story", 0)),
         ("clusters with copies", stats["clusters_with_copies"]),
         ("empty texts (kept alone)", stats.get("kind_empty", 0)),
         ("skipped bad records", stats["skipped"]),

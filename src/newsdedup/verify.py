@@ -1,21 +1,11 @@
-"""Exact verification of candidate pairs, and the decision: copy, rewrite, or no match.
+"""Exact verification of candidate pairs, and the evidence the decision weighs.
 
 MinHash only estimates similarity; every candidate is checked on the exact sets, with
 two scores: Jaccard (how alike the two texts are) and containment (how much of the
 shorter text lies inside the longer), so a wire story cut short, or wrapped in site
 furniture, still matches its full version. A pair that is no copy may still be a
-rewritten version: that is decided on the IDF-weighted character similarity
-(:mod:`newsdedup.rewrite`), with a bar that depends on the date distance and on whether
-both texts come from one source.
-
-The decision, in order:
-
-1. ``near``: word-shingle Jaccard >= ``verify.threshold``.
-2. ``contained``: containment >= ``verify.containment`` and the shorter text has at least
-   ``verify.min_shingles`` shingles.
-3. ``rewrite``: similarity >= ``rewrite.threshold`` when both dates are known and at most
-   ``rewrite.window_days`` apart, ``rewrite.undated`` when either is unknown, never when
-   further apart; and at least ``rewrite.same_source`` within one source.
+rewrite or a story: that is decided by :mod:`newsdedup.decide` on the pair's evidence
+(shared wording, rare character n-grams, dates, sources).
 """
 
 from __future__ import annotations
@@ -30,7 +20,8 @@ from newsdedup import jit
 from newsdedup.choose import timestamp
 from newsdedup.config import RewriteConfig, VerifyConfig
 from newsdedup.data import Fingerprint, Match
-from newsdedup.rewrite import needed, similarity
+from newsdedup.decide import Evidence, Model, copy_kind
+from newsdedup.rewrite import needed, shared_weight
 from newsdedup.spill import releasing
 
 
@@ -50,15 +41,6 @@ def scores(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     return common / (a.size + b.size - common), common / min(a.size, b.size)
 
 
-def kind_of(jaccard: float, containment: float, smaller: int, cfg: VerifyConfig) -> str | None:
-    """Return the copy kind for these scores (``near``, ``contained``), or ``None``."""
-    if jaccard >= cfg.threshold:
-        return "near"
-    if containment >= cfg.containment and smaller >= cfg.min_shingles:
-        return "contained"
-    return None
-
-
 def days_apart(a: Fingerprint, b: Fingerprint) -> float | None:
     """Days between two publication dates; ``None`` if either is unknown or unreadable."""
     first, second = timestamp(a.published), timestamp(b.published)
@@ -69,10 +51,51 @@ def days_apart(a: Fingerprint, b: Fingerprint) -> float | None:
 
 @dataclass(frozen=True, slots=True)
 class Rewrites:
-    """What rewrite scoring needs beside the two fingerprints: weights and thresholds."""
+    """What deciding rewrites and stories needs beside the two fingerprints.
+
+    Attributes:
+        cfg: The rewrite bars.
+        weights: The idf weights of every document's n-grams.
+        model: The fitted story decision (:func:`newsdedup.decide.load_model`); ``None``
+            when grouping stops at rewrites.
+        idf_max: The largest idf in the corpus (an n-gram held by no other document).
+    """
 
     cfg: RewriteConfig
     weights: Sequence[np.ndarray]
+    model: Model | None = None
+    idf_max: float = 0.0
+
+
+def evidence(
+    a: Fingerprint, b: Fingerprint, wa: np.ndarray, wb: np.ndarray, idf_max: float
+) -> Evidence:
+    """Everything the decision weighs of one pair (``wa``, ``wb``: the n-grams' idf)."""
+    sa, sb = a.shingles, b.shingles
+    common = overlap(sa, sb) if sa.size and sb.size else 0
+    jaccard = common / (sa.size + sb.size - common) if common else 0.0
+    containment = common / min(sa.size, sb.size) if common else 0.0
+    shared, total_a, total_b = shared_weight(a.grams, wa, b.grams, wb)
+    union = total_a + total_b - shared
+    return Evidence(
+        jaccard,
+        containment,
+        common,
+        shared / union if union > 0 else 0.0,
+        shared,
+        total_a,
+        total_b,
+        idf_max,
+        days_apart(a, b),
+        a.site is not None and a.site == b.site,
+    )
+
+
+def rewrite_kind(found: Evidence, cfg: RewriteConfig) -> str | None:
+    """``rewrite`` if the similarity reaches the bar for the pair's dates and sources."""
+    bar = needed(found.days, found.same_source, cfg)
+    covered = found.days is not None or found.containment >= cfg.undated_containment
+    return "rewrite" if bar is not None and found.similarity >= bar and covered else None
 
 
 def verify_pair(
@@ -83,30 +106,44 @@ def verify_pair(
     rewrites: Rewrites | None = None,
     index: tuple[int, int] = (0, 0),
 ) -> Match | None:
-    """Score one pair and return a :class:`Match`, or ``None`` if it is no copy or rewrite.
+    """Score one pair and return a :class:`Match`, or ``None`` if it is none of the levels.
 
     A near or contained copy is decided on the word shingles alone. Otherwise, with
     ``rewrites``, the pair is a rewrite if its IDF-weighted character similarity reaches
-    the threshold that its date distance and sources call for
-    (:func:`newsdedup.rewrite.needed`). ``index`` locates the two documents in
+    the bar its date distance and sources call for (:func:`newsdedup.rewrite.needed`),
+    and, with a story model, a story if the model says so
+    (:meth:`newsdedup.decide.Model.story_score`). ``index`` locates the two documents in
     ``rewrites.weights``.
     """
-    jaccard, containment = scores(a.shingles, b.shingles)
-    kind = kind_of(jaccard, containment, min(a.shingles.size, b.shingles.size), cfg)
-    days = days_apart(a, b)
-    sim = 0.0
-    if rewrites is not None and a.grams is not None and b.grams is not None:
-        wa, wb = rewrites.weights[index[0]], rewrites.weights[index[1]]
-        sim = similarity(a.grams, wa, b.grams, wb)
-        same = a.site is not None and a.site == b.site
-        bar = needed(days, same, rewrites.cfg)
-        covered = days is not None or containment >= rewrites.cfg.undated_containment
-        if kind is None and bar is not None and sim >= bar and covered:
-            kind = "rewrite"
+    first, second = sorted((a.doc_id, b.doc_id))
+    if rewrites is None or a.grams is None or b.grams is None:
+        jaccard, containment = scores(a.shingles, b.shingles)
+        kind = copy_kind(jaccard, containment, min(a.shingles.size, b.shingles.size), cfg)
+        if kind is None:
+            return None
+        return Match(
+            first, second, round(jaccard, 6), round(containment, 6), kind, 0.0, days_apart(a, b)
+        )
+    wa, wb = rewrites.weights[index[0]], rewrites.weights[index[1]]
+    found = evidence(a, b, wa, wb, rewrites.idf_max)
+    kind = copy_kind(found.jaccard, found.containment, min(a.shingles.size, b.shingles.size), cfg)
+    kind = kind or rewrite_kind(found, rewrites.cfg)
+    score = 1.0
+    if kind is None and rewrites.model is not None:
+        score = rewrites.model.story_score(found)
+        kind = "story" if score >= rewrites.model.story.cut else None
     if kind is None:
         return None
-    first, second = sorted((a.doc_id, b.doc_id))
-    return Match(first, second, round(jaccard, 6), round(containment, 6), kind, round(sim, 6), days)
+    return Match(
+        first,
+        second,
+        round(found.jaccard, 6),
+        round(found.containment, 6),
+        kind,
+        round(found.similarity, 6),
+        found.days,
+        score=round(score, 6),
+    )
 
 
 def verify(

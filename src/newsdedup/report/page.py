@@ -43,7 +43,7 @@ MAX_TEXT_CHARS = 20_000
 _LINES = re.compile(r"[^\n]+")
 MAX_SOURCES = 25
 MAX_BOILERPLATE = 50
-KIND_ORDER = ("exact", "near", "contained", "rewrite")
+KIND_ORDER = ("exact", "near", "contained", "rewrite", "story")
 KIND_HELP = {
     "unique": "no copy found: kept alone",
     "representative": "kept: the copy chosen to stay",
@@ -51,6 +51,7 @@ KIND_HELP = {
     "near": "a copy with small edits (Jaccard at or above the threshold)",
     "contained": "a copy cut short or padded (containment at or above its threshold)",
     "rewrite": "a rewritten version: enough rare wording shared, for its dates and sources",
+    "story": "the same story: reports carrying the same source words (--level stories)",
     "empty": "empty text: kept alone, cannot be compared",
 }
 MAX_TIME_SPAN_DAYS = 200 * 366

@@ -1,0 +1,198 @@
+"""The decision: is a verified candidate pair a copy, a rewrite, a story, or nothing?
+
+Three levels of "the same", each within the next:
+
+* **copy** (``exact``, ``near``, ``contained``): the same text, edited, cut short or
+  padded. Decided by rules on the word shingles (:func:`copy_kind`).
+* **rewrite**: written from the same copy; much of one text can be traced to the other.
+* **story**: reports from different outlets that carry the same source words (a
+  statement, a press release, a wire paragraph) about the same event.
+
+Rewrites are decided by the bars of :func:`newsdedup.rewrite.needed` (IDF-weighted
+character similarity, by date distance and source). Stories, with ``level = "stories"``,
+are decided by a calibrated model over the evidence a pair carries (:data:`FEATURES`):
+how much of each text the other covers, by word shingles and by rare character n-grams,
+how much rare wording they share in all, how many days apart they are (an unknown date
+is a value of the feature, not another rule) and whether they come from one source. It
+is a logistic regression fitted on several labelled corpora at once (METER, COUNTER,
+OneStopEnglish, the seeds and synthetic hard negatives) by ``benchmarks/fit_decision.py``,
+with the weights of the features that must only help held non-negative and that of the
+date gap non-positive; the fitted numbers ship as plain JSON (``decision.json`` beside
+this module), never pickled. Which grouping is the default, and why, is in the README.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from newsdedup.config import VerifyConfig
+from newsdedup.errors import ConfigError
+
+LEVELS = ("copies", "rewrites", "stories")
+"""The grouping levels, narrowest first: each groups what the one before does, and more."""
+
+FEATURES = (
+    "jaccard",
+    "containment",
+    "shared_shingles",
+    "similarity",
+    "coverage",
+    "coverage_larger",
+    "shared_rare",
+    "days",
+    "undated",
+    "same_source",
+)
+"""The evidence of a pair, in the order the models weigh it:
+
+* ``jaccard``, ``containment``: of the word shingle sets.
+* ``shared_shingles``: ``log(1 + shared word shingles)``: how much wording, in all.
+* ``similarity``: IDF-weighted Jaccard of the character n-grams.
+* ``coverage``, ``coverage_larger``: the idf weight of the shared n-grams over the weight
+  of the smaller (larger) text's n-grams: how much of each text the other accounts for.
+* ``shared_rare``: ``log(1 + shared weight / largest idf)``: how much rare wording they
+  share, in n-grams held by two documents only (corpus size cancels out).
+* ``days``: ``log(1 + days apart)``, 0 when a date is unknown.
+* ``undated``: 1 when either date is unknown.
+* ``same_source``: 1 when both come from one source (its house style and background).
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What verification measured of one pair, from which its features are derived."""
+
+    jaccard: float
+    containment: float
+    shared_shingles: int
+    similarity: float
+    shared_weight: float
+    weight_a: float
+    weight_b: float
+    idf_max: float
+    days: float | None
+    same_source: bool
+
+    def features(self) -> tuple[float, ...]:
+        """The values of :data:`FEATURES`, in order."""
+        smaller, larger = sorted((self.weight_a, self.weight_b))
+        return (
+            self.jaccard,
+            self.containment,
+            math.log1p(self.shared_shingles),
+            self.similarity,
+            self.shared_weight / smaller if smaller > 0 else 0.0,
+            self.shared_weight / larger if larger > 0 else 0.0,
+            math.log1p(self.shared_weight / self.idf_max) if self.idf_max > 0 else 0.0,
+            math.log1p(self.days) if self.days is not None else 0.0,
+            1.0 if self.days is None else 0.0,
+            1.0 if self.same_source else 0.0,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LevelModel:
+    """A logistic regression: ``p = 1 / (1 + exp(-(intercept + weights . features)))``.
+
+    Attributes:
+        intercept: The constant term.
+        weights: One weight per feature of :data:`FEATURES`.
+        cut: The probability at or above which a pair is at this level.
+    """
+
+    intercept: float
+    weights: tuple[float, ...]
+    cut: float
+
+    def probability(self, features: Sequence[float]) -> float:
+        """The model's probability that a pair with these features is at its level."""
+        z = self.intercept + math.fsum(w * x for w, x in zip(self.weights, features, strict=True))
+        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """The fitted decision of the story level.
+
+    Attributes:
+        story: Carries the same source words about the same event.
+        source: Where it was read from (the packaged model, or a file).
+    """
+
+    story: LevelModel
+    source: str = "packaged"
+
+    def story_score(self, evidence: Evidence) -> float:
+        """The probability that a pair with this evidence is one story."""
+        return self.story.probability(evidence.features())
+
+
+def copy_kind(jaccard: float, containment: float, smaller: int, cfg: VerifyConfig) -> str | None:
+    """Return the copy kind for these scores (``near``, ``contained``), or ``None``."""
+    if jaccard >= cfg.threshold:
+        return "near"
+    if containment >= cfg.containment and smaller >= cfg.min_shingles:
+        return "contained"
+    return None
+
+
+def parse_model(data: Mapping[str, object], source: str) -> Model:
+    """Build a :class:`Model` from its JSON form, checking every part.
+
+    Raises:
+        ConfigError: If it is not a decision model of this version, or its features are
+            not :data:`FEATURES`.
+    """
+    if data.get("format") != "newsdedup-decision" or data.get("version") != 1:
+        raise ConfigError(
+            f"{source} is not a newsdedup decision model (format 'newsdedup-decision', "
+            "version 1); make one with benchmarks/fit_decision.py"
+        )
+    if tuple(data.get("features", ())) != FEATURES:  # type: ignore[arg-type]
+        raise ConfigError(
+            f"{source} weighs the features {data.get('features')}; this version weighs "
+            f"{list(FEATURES)}. Refit it with benchmarks/fit_decision.py"
+        )
+    try:
+        story = data["levels"]["story"]  # type: ignore[index]
+        part = LevelModel(
+            float(story["intercept"]),
+            tuple(float(w) for w in story["weights"]),
+            float(story["cut"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"{source}: the story model is incomplete or not numeric ({exc})"
+        ) from None
+    if len(part.weights) != len(FEATURES) or not 0 < part.cut < 1:
+        raise ConfigError(
+            f"{source}: the story model needs {len(FEATURES)} weights and a cut in (0, 1)"
+        )
+    return Model(part, source)
+
+
+@cache
+def load_model(path: str = "") -> Model:
+    """The decision model: the packaged one, or the JSON file at ``path``.
+
+    Raises:
+        ConfigError: If the file cannot be read or is not a decision model.
+    """
+    if not path:
+        text = resources.files("newsdedup").joinpath("decision.json").read_text("utf-8")
+        return parse_model(json.loads(text), "the packaged decision model")
+    try:
+        data = json.loads(Path(path).read_text("utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read the decision model {path}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise ConfigError(f"the decision model {path} is not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"the decision model {path} must be a JSON object")
+    return parse_model(data, path)

@@ -1,0 +1,218 @@
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from newsdedup import Config, Document, dedup
+from newsdedup.decide import FEATURES, Evidence, LevelModel, copy_kind, load_model, parse_model
+from newsdedup.errors import ConfigError
+from newsdedup.fit import fit_level, model_json, pair_evidence
+from newsdedup.synthetic import generate
+
+HELPS = [
+    "jaccard",
+    "containment",
+    "shared_shingles",
+    "similarity",
+    "coverage",
+    "coverage_larger",
+    "shared_rare",
+]
+
+
+def evidence(**changes):
+    values = dict(
+        jaccard=0.05,
+        containment=0.1,
+        shared_shingles=20,
+        similarity=0.06,
+        shared_weight=300.0,
+        weight_a=2000.0,
+        weight_b=3000.0,
+        idf_max=8.0,
+        days=None,
+        same_source=False,
+    )
+    values.update(changes)
+    return Evidence(**values)
+
+
+def test_features_follow_their_definitions():
+    f = dict(zip(FEATURES, evidence(days=2.0).features(), strict=True))
+    assert f["coverage"] == pytest.approx(300 / 2000)
+    assert f["coverage_larger"] == pytest.approx(300 / 3000)
+    assert f["shared_rare"] == pytest.approx(math.log1p(300 / 8))
+    assert f["shared_shingles"] == pytest.approx(math.log1p(20))
+    assert f["days"] == pytest.approx(math.log1p(2.0))
+    assert f["undated"] == 0.0
+    undated = dict(zip(FEATURES, evidence().features(), strict=True))
+    assert (undated["days"], undated["undated"]) == (0.0, 1.0)
+
+
+def test_packaged_model_loads_with_monotone_weights():
+    model = load_model()
+    weights = dict(zip(FEATURES, model.story.weights, strict=True))
+    assert all(weights[name] >= 0 for name in HELPS)
+    assert weights["days"] <= 0
+    assert 0 < model.story.cut < 1
+
+
+@given(
+    st.sampled_from(HELPS),
+    st.floats(0, 1),
+    st.floats(0, 1),
+)
+def test_story_score_never_falls_when_evidence_that_helps_grows(name, low, high):
+    model = load_model()
+    low, high = sorted((low, high))
+    base = list(evidence().features())
+    i = FEATURES.index(name)
+    lower, higher = list(base), list(base)
+    lower[i], higher[i] = low, high
+    assert model.story.probability(lower) <= model.story.probability(higher)
+    assert 0.0 <= model.story.probability(lower) <= 1.0
+
+
+def test_copy_kind_rules():
+    from newsdedup.config import VerifyConfig
+
+    cfg = VerifyConfig()
+    assert copy_kind(0.6, 0.6, 50, cfg) == "near"
+    assert copy_kind(0.2, 0.9, 50, cfg) == "contained"
+    assert copy_kind(0.2, 0.9, 5, cfg) is None
+
+
+def test_model_json_round_trips(tmp_path):
+    model = LevelModel(-1.5, tuple(float(i) for i in range(len(FEATURES))), 0.4)
+    from newsdedup.decide import Model
+
+    path = tmp_path / "model.json"
+    path.write_text(model_json(Model(model)))
+    again = load_model(str(path))
+    assert again.story == model
+    assert again.source == str(path)
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"format": "other", "version": 1}, "not a newsdedup decision model"),
+        (
+            {"format": "newsdedup-decision", "version": 1, "features": ["jaccard"]},
+            "weighs the features",
+        ),
+        (
+            {"format": "newsdedup-decision", "version": 1, "features": list(FEATURES)},
+            "incomplete",
+        ),
+        (
+            {
+                "format": "newsdedup-decision",
+                "version": 1,
+                "features": list(FEATURES),
+                "levels": {"story": {"intercept": 0, "weights": [1, 2], "cut": 0.5}},
+            },
+            "needs 10 weights",
+        ),
+    ],
+)
+def test_bad_models_are_refused_with_a_reason(data, message):
+    with pytest.raises(ConfigError, match=message):
+        parse_model(data, "m.json")
+
+
+def test_unreadable_model_file_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_model(str(tmp_path / "missing.json"))
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(ConfigError, match="not JSON"):
+        load_model(str(bad))
+
+
+def test_fit_level_learns_a_separable_rule_and_keeps_signs():
+    rng = np.random.default_rng(0)
+    x = rng.random((400, len(FEATURES)))
+    i = FEATURES.index("coverage")
+    y = (x[:, i] > 0.5).astype(float)
+    part = fit_level(x, y, penalty=1e-4)
+    weights = dict(zip(FEATURES, part.weights, strict=True))
+    assert weights["coverage"] > 5
+    assert all(weights[name] >= 0 for name in HELPS)
+    assert weights["days"] <= 0
+    said = np.array([part.probability(row) >= 0.5 for row in x])
+    assert (said == (y == 1)).mean() > 0.95
+
+
+def test_pair_evidence_gives_features_for_each_candidate():
+    corpus = generate(30, seed=3, copies=1.0, rewrites=True, same_topic=1.0)
+    found = pair_evidence(corpus.documents())
+    assert found.features.shape == (len(found.a), len(FEATURES))
+    assert len(found.a) > 0
+    assert np.isfinite(found.features).all()
+
+
+def story_pair():
+    """Two outlets' reports that quote the same statement, each in its own words around it."""
+    statement = (
+        "the minister said the agreement signed in the capital on monday would open "
+        "the northern corridor to grain shipments before the end of the harvest season"
+    )
+    a = (
+        "Officials gathered for a long ceremony at the port authority building. "
+        f'In a written statement, "{statement}". Farmers in the valley welcomed the news '
+        "although several cooperatives asked for guarantees on freight prices."
+    )
+    b = (
+        "Trade unions said they had not been consulted about the new arrangements. "
+        f'The foreign ministry said that "{statement}", adding that talks would resume. '
+        "Opposition deputies called for a parliamentary debate on the terms next month."
+    )
+    return Document("a", a), Document("b", b)
+
+
+def test_levels_nest_copies_within_rewrites_within_stories():
+    corpus = generate(40, seed=5, copies=1.0, rewrites=True, same_topic=1.0).documents()
+    grouped = {}
+    for level in ("copies", "rewrites", "stories"):
+        result = dedup(corpus, Config().replace({"decide": {"level": level}}))
+        grouped[level] = sum(not row.is_representative for row in result.assignments)
+        kinds = {m.kind for m in result.matches}
+        if level == "copies":
+            assert not kinds & {"rewrite", "story"}
+        if level == "rewrites":
+            assert "story" not in kinds
+    assert grouped["copies"] <= grouped["rewrites"] <= grouped["stories"]
+
+
+def test_story_matches_carry_their_level_and_score():
+    docs = story_pair()
+    result = dedup(docs, Config().replace({"decide": {"level": "stories"}}))
+    for match in result.matches:
+        assert match.level in ("copy", "rewrite", "story")
+        assert 0.0 <= match.score <= 1.0
+        if match.level == "copy":
+            assert match.score == 1.0
+
+
+def test_level_is_validated():
+    with pytest.raises(ConfigError, match=r"decide\.level"):
+        Config().replace({"decide": {"level": "everything"}})
+
+
+def test_model_file_is_used_by_a_run(tmp_path):
+    """A model that accepts every candidate makes a story of a pair rewrites leave apart."""
+    docs = story_pair()
+    assert dedup(docs, Config()).matches == ()
+    eager = LevelModel(50.0, tuple(0.0 for _ in FEATURES), 0.5)
+    from newsdedup.decide import Model
+
+    path = tmp_path / "eager.json"
+    path.write_text(model_json(Model(eager)))
+    config = Config().replace({"decide": {"level": "stories", "model": str(path)}})
+    result = dedup(docs, config)
+    assert [(m.a, m.b, m.kind) for m in result.matches] == [("a", "b", "story")]
+    assert json.loads(path.read_text())["format"] == "newsdedup-decision"
