@@ -158,13 +158,14 @@ def rensa_grouper(ngram: int = 5, num_perm: int = 128, threshold: float = 0.8) -
     return make
 
 
-def newsdedup_grouper(rewrite_sample: int = 0) -> Factory:
-    """newsdedup with its default configuration but the MinHash seed (and n-gram sample)."""
+def newsdedup_grouper(rewrite_sample: int = 0, level: str = "rewrites") -> Factory:
+    """newsdedup with its default configuration but the MinHash seed (n-gram sample, level)."""
 
     def make(seed: int) -> Grouper:
-        overrides: dict[str, dict[str, int]] = {"minhash": {"seed": seed}}
+        overrides: dict[str, dict[str, Any]] = {"minhash": {"seed": seed}}
         if rewrite_sample:  # what corpora above 125,000 documents get by default
             overrides["rewrite"] = {"sample": rewrite_sample}
+        overrides["decide"] = {"level": level}
         config = Config().replace(overrides)
 
         def group(docs: Sequence[Document]) -> dict[str, str]:
@@ -178,7 +179,9 @@ def newsdedup_grouper(rewrite_sample: int = 0) -> Factory:
 # Each method with the MinHash seed it uses by default (newsdedup's and datasketch's are
 # 1; rensa's README uses 42).
 METHODS: dict[str, tuple[Factory, int]] = {
-    "newsdedup (default)": (newsdedup_grouper(), 1),
+    "newsdedup (default: rewrites)": (newsdedup_grouper(), 1),
+    "newsdedup --level stories": (newsdedup_grouper(level="stories"), 1),
+    "newsdedup --level copies": (newsdedup_grouper(level="copies"), 1),
     "datasketch web (5-gram, 128, t=0.8)": (datasketch_grouper(5, 128, 0.8), 1),
     "text-dedup news (2-gram, 256, t=0.45)": (datasketch_grouper(2, 256, 0.45), 1),
     "rensa (5-gram, 128, t=0.8)": (rensa_grouper(), 42),
@@ -199,6 +202,10 @@ class Data:
     seeds_gold: dict[str, str]
     cnrec: list[Document]
     cnrec_pairs: list[tuple[str, str, str]]
+    meter: list[Document]
+    meter_pairs: list[tuple[str, str, str]]
+    meter_stories: dict[str, str]
+    reuters: list[Document]
 
     @classmethod
     def load(cls, root: Path) -> Data:
@@ -216,6 +223,10 @@ class Data:
             dict(read_csv(root / "seeds" / "gold.csv")),
             load(root / "cnrec"),
             [tuple(r) for r in read_csv(root / "cnrec" / "pairs.csv")],  # type: ignore[misc]
+            load(root / "meter"),
+            [tuple(r) for r in read_csv(root / "meter" / "pairs.csv")],  # type: ignore[misc]
+            dict(read_csv(root / "meter" / "stories.csv")),
+            load(root / "reuters-21578") if (root / "reuters-21578").is_dir() else [],
         )
 
 
@@ -234,8 +245,79 @@ def seeds_verdict(pred: dict[str, str], gold: dict[str, str]) -> tuple[bool, boo
     return together, apart
 
 
-def evaluate_method(group: Grouper, data: Data) -> dict[str, float | int | bool]:
+def undated(docs: Sequence[Document]) -> list[Document]:
+    return [Document(d.id, d.text, d.title, None, d.source) for d in docs]
+
+
+SEED_DATES = {"001": "2025-01-11", "003": "2025-01-12"}  # the inauguration pair's real dates
+
+
+def seeds_dated(docs: Sequence[Document]) -> list[Document]:
+    """The seeds with the inauguration pair's real dates (the other three stay undated)."""
+    return [Document(d.id, d.text, d.title, SEED_DATES.get(d.id[:3]), d.source) for d in docs]
+
+
+def meter_scores(pred: dict[str, str], data: Data) -> dict[str, float | int]:
+    """METER: share of derived (WD, PD) and of ND newspaper texts grouped with a PA text
+    of their story; story ARI over every text; pairs of different stories grouped."""
+    source = {d.id: d.source for d in data.meter}
+    pa_of: dict[str, set[str]] = {}
+    label: dict[str, str] = {}
+    for a, b, lab in data.meter_pairs:
+        paper, wire = (a, b) if source[a] != "PA" else (b, a)
+        pa_of.setdefault(paper, set()).add(wire)
+        label[paper] = lab
+    joined = {p: any(pred[p] == pred[w] for w in wires) for p, wires in pa_of.items()}
+    derived = [joined[p] for p in joined if label[p] != "ND"]
+    nd = [joined[p] for p in joined if label[p] == "ND"]
+    s = score_clusters(pred, data.meter_stories)
+    members: dict[str, list[str]] = {}
+    for doc_id, cluster in pred.items():
+        members.setdefault(cluster, []).append(doc_id)
+    story = data.meter_stories
+    crossed = sum(
+        story[a] != story[b]
+        for group in members.values()
+        for i, a in enumerate(group)
+        for b in group[i + 1 :]
+    )
+    return {
+        "derived": sum(derived) / len(derived),
+        "nd": sum(nd) / len(nd),
+        "story_ari": s.ari,
+        "crossed": crossed,
+    }
+
+
+_TICKER = re.compile(r"<([A-Z0-9.]+)>")
+
+
+def reuters_tickers(pred: dict[str, str], docs: Sequence[Document]) -> tuple[int, int]:
+    """Documents grouped under another whose headlines both carry a ticker: how many of
+    them name different tickers, and how many there are."""
+    tickers = {d.id: frozenset(_TICKER.findall(d.title or "")) for d in docs}
+    pairs = [(d, c) for d, c in pred.items() if d != c and tickers.get(d) and tickers.get(c)]
+    return sum(not (tickers[a] & tickers[b]) for a, b in pairs), len(pairs)
+
+
+def evaluate_method(group: Grouper, data: Data, full: bool = True) -> dict[str, float | int | bool]:
     row: dict[str, float | int | bool] = {}
+    for name, docs in (("meter", data.meter), ("meter_undated", undated(data.meter))):
+        pred, seconds = timed(group, docs)
+        row.update({f"{name}_{k}": v for k, v in meter_scores(pred, data).items()})
+        row[f"{name}_seconds"] = seconds
+    seeds_ok = True
+    for docs in (data.seeds, seeds_dated(data.seeds)):
+        for pool in ((), data.bbc):
+            pred = group([*docs, *pool])
+            together, apart = seeds_verdict(pred, data.seeds_gold)
+            seeds_ok &= together and apart
+    row["seeds_all_four"] = seeds_ok
+    if full and data.reuters:
+        pred, row["reuters_seconds"] = timed(group, data.reuters)
+        row["reuters_ticker_crossed"], row["reuters_ticker_pairs"] = reuters_tickers(
+            pred, data.reuters
+        )
     pred, ose_seconds = timed(group, data.ose + data.bbc)
     s = score_clusters(pred, data.ose_gold)
     ose_clusters = {pred[d.id] for d in data.ose}
@@ -263,6 +345,15 @@ def yes_no(value: bool) -> str:
 
 
 COLUMNS: list[tuple[str, str, Callable[[Any], str]]] = [
+    ("METER derived", "meter_derived", "{:.3f}".format),
+    ("METER ND", "meter_nd", "{:.3f}".format),
+    ("METER story ARI", "meter_story_ari", "{:.3f}".format),
+    ("METER crossed", "meter_crossed", str),
+    ("undated derived", "meter_undated_derived", "{:.3f}".format),
+    ("undated ND", "meter_undated_nd", "{:.3f}".format),
+    ("seeds 4/4", "seeds_all_four", yes_no),
+    ("Reuters ticker crossed", "reuters_ticker_crossed", str),
+    ("Reuters ticker pairs", "reuters_ticker_pairs", str),
     ("OSE ARI", "ose_ari", "{:.3f}".format),
     ("OSE P", "ose_p", "{:.3f}".format),
     ("OSE R", "ose_r", "{:.3f}".format),
