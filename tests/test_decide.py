@@ -7,20 +7,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from newsdedup import Config, Document, dedup
-from newsdedup.decide import FEATURES, Evidence, LevelModel, copy_kind, load_model, parse_model
+from newsdedup.decide import (
+    FEATURES,
+    HELPS,
+    Evidence,
+    LevelModel,
+    copy_kind,
+    load_model,
+    parse_model,
+)
 from newsdedup.errors import ConfigError
 from newsdedup.fit import fit_level, model_json, pair_evidence
 from newsdedup.synthetic import generate
-
-HELPS = [
-    "jaccard",
-    "containment",
-    "shared_shingles",
-    "similarity",
-    "coverage",
-    "coverage_larger",
-    "shared_rare",
-]
 
 
 def evidence(**changes):

@@ -63,6 +63,11 @@ FEATURES = (
 * ``same_source``: 1 when both come from one source (its house style and background).
 """
 
+HELPS = FEATURES[:7]
+"""The features that can only make a pair more alike: their weights are never negative."""
+HURTS = ("days",)
+"""The features that can only make a pair less alike: their weights are never positive."""
+
 
 @dataclass(frozen=True, slots=True)
 class Evidence:

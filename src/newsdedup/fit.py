@@ -18,21 +18,8 @@ import numpy as np
 
 from newsdedup.config import Config
 from newsdedup.data import Document
-from newsdedup.decide import FEATURES, LevelModel, Model
+from newsdedup.decide import FEATURES, HELPS, HURTS, LevelModel, Model
 from newsdedup.verify import evidence
-
-_HELPS = frozenset(
-    {
-        "jaccard",
-        "containment",
-        "shared_shingles",
-        "similarity",
-        "coverage",
-        "coverage_larger",
-        "shared_rare",
-    }
-)
-_HURTS = frozenset({"days"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +106,7 @@ def fit_level(
         return value, grad
 
     bounds = [(None, None)] + [
-        (0.0, None) if name in _HELPS else (None, 0.0) if name in _HURTS else (None, None)
+        (0.0, None) if name in HELPS else (None, 0.0) if name in HURTS else (None, None)
         for name in FEATURES
     ]
     theta = minimize(loss, np.zeros(design.shape[1]), jac=True, method="L-BFGS-B", bounds=bounds).x
