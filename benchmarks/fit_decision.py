@@ -1,28 +1,25 @@
-"""Fit the decision model on several labelled corpora at once, and report what transfers.
+"""Fit the story model on several labelled corpora at once, and report what transfers.
 
     python benchmarks/fit_decision.py [--data ../shared/data] [--write]
 
-Every candidate pair a run would decide is labelled from the corpus's gold, for each
-level (``None``: the gold says nothing about that pair at that level):
+The model decides the pairs a run at ``level = "stories"`` leaves pending: candidates
+that are no copy and no rewrite but share a passage long enough to carry source words
+(:func:`newsdedup.fit.pair_evidence`, with the passages aligned as the run aligns them).
+Each is labelled from its corpus's gold (1 one story, 0 not, unknown left out):
 
-* METER (dev half): a newspaper text and a PA text of its story are a rewrite when the
-  text is labelled wholly or partially derived (WD, PD), not when it is ND; two texts of
-  one story are a story; texts of different stories are neither. Two PA texts of one
-  story are versions of one wire copy (a rewrite); two newspaper texts are one when both
-  are derived.
-* COUNTER (dev half): WD and PD pairs are rewrites and stories; ND pairs (the same event,
-  written independently) are no rewrite, and their story label is unknown; every other
-  candidate is neither.
-* OneStopEnglish (dev half): the versions of one article are rewrites; others neither.
-* seeds: the inauguration pair is a story (its rewrite label is unknown); the other
-  pairs are neither.
+* METER (dev half): two texts of one story (``stories.csv``), derived or not.
+* COUNTER (dev half): WD and PD pairs; ND pairs (the same event, written independently)
+  are unknown; every other candidate is not one story.
+* OneStopEnglish (dev half): the versions of one article.
+* seeds: the inauguration pair; the other pairs are not.
 * synthetic: :func:`newsdedup.synthetic.generate` with heavy rewrites and many
-  independent same-topic stories (the hard negatives): one story's versions are rewrites,
-  everything else neither.
+  independent same-topic stories (the hard negatives).
 
-Each corpus gets an equal say (its pairs' weights sum to one, half for each class), so
-the largest does not decide alone. Printed: per corpus and level, precision and recall
-of the pairs in sample and when the corpus is left out of the fit (leave-one-corpus-out).
+Only pairs with at least one long passage are fitted on (the others are never stories).
+Each corpus gets an equal say (its pairs' weights sum to one, half for each class), so the
+largest does not decide alone. Printed per corpus: pair precision and recall of the story
+level (copies and rewrites count, as they are stories too), in sample and with the corpus
+left out of the fit (leave-one-corpus-out).
 ``--write`` stores the model fitted on all corpora in ``src/newsdedup/decision.json``;
 ``--corpus my.jsonl --gold my-pairs.csv -o my-model.json`` adds a corpus of your own
 (pairs labelled 1, one story, or 0) and writes the model for ``--decision-model``.
@@ -47,75 +44,50 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from quality import DEFAULT_DATA, load, read_csv
 
 MODEL = Path(__file__).resolve().parents[1] / "src" / "newsdedup" / "decision.json"
-Label = Callable[[str, str], tuple[float | None, float | None]]
+LONG = FEATURES.index("long_passages")
+Label = Callable[[str, str], float | None]  # 1 one story, 0 not, None unknown
 
 
 @dataclass
 class Corpus:
     name: str
     evidence: PairEvidence
-    rewrite: np.ndarray  # 1, 0, or nan (unknown)
-    story: np.ndarray
+    story: np.ndarray  # 1, 0, or nan (unknown), for each pair the model decides
+    settled: tuple[int, int]  # story pairs already copies or rewrites: (positive, negative)
+    missed: int  # story pairs that are neither and hold no long passage
 
 
-def labelled(
-    name: str, docs: list[Document], label: Label, found: PairEvidence | None = None
-) -> Corpus:
-    found = found or pair_evidence(docs)
-    labels = [label(a, b) for a, b in zip(found.a, found.b, strict=True)]
-    rewrite = np.array([np.nan if r is None else r for r, _ in labels], dtype=np.float64)
-    story = np.array([np.nan if s is None else s for _, s in labels], dtype=np.float64)
-    return Corpus(name, found, rewrite, story)
+def labelled(name: str, docs: list[Document], label: Label) -> Corpus:
+    found = pair_evidence(docs)
+    story = np.array(
+        [
+            np.nan if (v := label(a, b)) is None else v
+            for a, b in zip(found.a, found.b, strict=True)
+        ],
+        dtype=np.float64,
+    )
+    settled = [label(*sorted(pair)) for pair in found.settled]
+    missed = sum(label(*sorted(pair)) == 1 for pair in found.unreachable)
+    return Corpus(name, found, story, (settled.count(1.0), settled.count(0.0)), missed)
 
 
 def meter(root: Path) -> Corpus:
-    """METER's labels are per newspaper text, against every PA text of its story: a derived
-    text was written from one of them. So of a derived text's PA pairs only the one with
-    the most shared rare wording is a rewrite; its other PA pairs are unknown."""
+    """Two texts of one METER story are one story, derived or not; others are not."""
     docs = load(root / "meter")
-    source = {d.id: d.source for d in docs}
     story = dict(read_csv(root / "meter" / "stories.csv"))
-    derived: dict[str, bool] = {}
-    for a, b, label in read_csv(root / "meter" / "pairs.csv"):
-        paper = a if source[a] != "PA" else b
-        derived[paper] = label in ("WD", "PD")
-    found = pair_evidence(docs)
-    coverage = FEATURES.index("coverage")
-    best: dict[str, tuple[float, str]] = {}
-    for a, b, row in zip(found.a, found.b, found.features.tolist(), strict=True):
-        if story.get(a) == story.get(b) and (source[a] == "PA") != (source[b] == "PA"):
-            paper, wire = (a, b) if source[a] != "PA" else (b, a)
-            best[paper] = max(best.get(paper, (-1.0, "")), (row[coverage], wire))
-
-    def label(a: str, b: str) -> tuple[float | None, float | None]:
-        if story.get(a) != story.get(b):
-            return 0.0, 0.0
-        wire = (source[a] == "PA") + (source[b] == "PA")
-        if wire == 2:
-            return 1.0, 1.0
-        if wire == 0:
-            return None, 1.0
-        paper, pa = (a, b) if source[a] != "PA" else (b, a)
-        if not derived.get(paper, False):
-            return 0.0, 1.0
-        return (1.0 if best[paper][1] == pa else None), 1.0
-
-    return labelled("METER", docs, label, found)
+    return labelled("METER", docs, lambda a, b: float(story.get(a) == story.get(b)))
 
 
 def counter(root: Path) -> Corpus:
+    """COUNTER: WD and PD pairs are one story; ND (one event, written independently) is
+    unknown; every other candidate is not."""
     docs = load(root / "counter-urdu")
-    pairs = {
-        frozenset((a, b)): label for a, b, label in read_csv(root / "counter-urdu" / "pairs.csv")
-    }
+    path = root / "counter-urdu" / "pairs.csv"
+    pairs = {frozenset((a, b)): label for a, b, label in read_csv(path)}
 
-    def label(a: str, b: str) -> tuple[float | None, float | None]:
+    def label(a: str, b: str) -> float | None:
         gold = pairs.get(frozenset((a, b)))
-        if gold in ("WD", "PD"):
-            return 1.0, 1.0
-        if gold == "ND":
-            return 0.0, None
-        return 0.0, 0.0
+        return None if gold == "ND" else float(gold in ("WD", "PD"))
 
     return labelled("COUNTER", docs, label)
 
@@ -123,33 +95,21 @@ def counter(root: Path) -> Corpus:
 def onestop(root: Path) -> Corpus:
     docs = load(root / "onestopenglish")
     gold = dict(read_csv(root / "onestopenglish" / "gold.csv"))
-
-    def label(a: str, b: str) -> tuple[float | None, float | None]:
-        same = float(gold.get(a) == gold.get(b))
-        return same, same
-
-    return labelled("OneStopEnglish", docs, label)
+    return labelled("OneStopEnglish", docs, lambda a, b: float(gold.get(a) == gold.get(b)))
 
 
 def seeds(root: Path) -> Corpus:
     docs = load(root / "seeds")
     gold = dict(read_csv(root / "seeds" / "gold.csv"))
-
-    def label(a: str, b: str) -> tuple[float | None, float | None]:
-        return (None, 1.0) if gold[a] == gold[b] else (0.0, 0.0)
-
-    return labelled("seeds", docs, label)
+    return labelled("seeds", docs, lambda a, b: float(gold[a] == gold[b]))
 
 
 def synthetic() -> Corpus:
+    """Synthetic versions of one story (copies, heavy rewrites) against independent
+    same-topic stories that share its names and numbers, not its sentences."""
     corpus = generate(300, seed=7, copies=1.5, rewrites=True, same_topic=1.5)
     gold = corpus.gold()
-
-    def label(a: str, b: str) -> tuple[float | None, float | None]:
-        same = float(gold[a] == gold[b])
-        return same, same
-
-    return labelled("synthetic", corpus.documents(), label)
+    return labelled("synthetic", corpus.documents(), lambda a, b: float(gold[a] == gold[b]))
 
 
 def own(corpus: Path, gold: Path) -> Corpus:
@@ -158,11 +118,7 @@ def own(corpus: Path, gold: Path) -> Corpus:
     docs = [d for d in load_file(corpus)]
     pairs = {frozenset((a, b)): float(label) for a, b, label in read_csv(gold)}
 
-    def label(a: str, b: str) -> tuple[float | None, float | None]:
-        value = pairs.get(frozenset((a, b)))
-        return value, value
-
-    return labelled(corpus.stem, docs, label)
+    return labelled(corpus.stem, docs, lambda a, b: pairs.get(frozenset((a, b))))
 
 
 def load_file(path: Path) -> list[Document]:
@@ -190,11 +146,11 @@ def balanced(labels: np.ndarray) -> np.ndarray:
     return w
 
 
-def stacked(corpora: list[Corpus], level: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def stacked(corpora: list[Corpus]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     xs, ys, ws = [], [], []
     for c in corpora:
-        y = getattr(c, level)
-        known = ~np.isnan(y)
+        y = c.story
+        known = ~np.isnan(y) & (c.evidence.features[:, LONG] > 0)
         xs.append(c.evidence.features[known])
         ys.append(y[known])
         ws.append(balanced(y[known]))
@@ -202,20 +158,24 @@ def stacked(corpora: list[Corpus], level: str) -> tuple[np.ndarray, np.ndarray, 
 
 
 def fit(corpora: list[Corpus]) -> Model:
-    return Model(fit_level(*stacked(corpora, "story")), "fitted")
+    return Model(fit_level(*stacked(corpora)), "fitted")
 
 
 def scores(model: Model, c: Corpus) -> tuple[float, float, int, int]:
+    """Pair precision and recall of the story level (copies and rewrites included, as
+    they are stories too), and how many positive and negative pairs were scored."""
     y = c.story
     known = ~np.isnan(y)
-    if not known.any():
-        return float("nan"), float("nan"), 0, 0
-    said = probabilities(model.story, c.evidence.features[known]) >= model.story.cut
+    x = c.evidence.features[known]
+    said = (probabilities(model.story, x) >= model.story.cut) & (x[:, LONG] > 0)
     truth = y[known] == 1
-    tp = int((said & truth).sum())
-    precision = tp / said.sum() if said.sum() else float("nan")
-    recall = tp / truth.sum() if truth.sum() else float("nan")
-    return precision, recall, int(truth.sum()), int((~truth).sum())
+    tp = int((said & truth).sum()) + c.settled[0]
+    told = int(said.sum()) + sum(c.settled)
+    positives = int(truth.sum()) + c.settled[0] + c.missed
+    precision = tp / told if told else float("nan")
+    recall = tp / positives if positives else float("nan")
+    negatives = int((~truth).sum()) + c.settled[1]
+    return precision, recall, positives, negatives
 
 
 def main(argv: list[str] | None = None) -> int:

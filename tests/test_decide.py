@@ -113,7 +113,7 @@ def test_model_json_round_trips(tmp_path):
                 "features": list(FEATURES),
                 "levels": {"story": {"intercept": 0, "weights": [1, 2], "cut": 0.5}},
             },
-            "needs 10 weights",
+            f"needs {len(FEATURES)} weights",
         ),
     ],
 )
@@ -184,6 +184,45 @@ def test_levels_nest_copies_within_rewrites_within_stories():
         if level == "rewrites":
             assert "story" not in kinds
     assert grouped["copies"] <= grouped["rewrites"] <= grouped["stories"]
+
+
+def test_a_shared_statement_makes_a_story_only_at_the_story_level():
+    docs = story_pair()
+    assert dedup(docs, Config()).matches == ()
+    result = dedup(docs, Config().replace({"decide": {"level": "stories"}}))
+    (match,) = result.matches
+    assert (match.kind, match.level) == ("story", "story")
+    assert max(p.words for p in match.passages) >= 20
+    assert len(result.kept_ids) == 1
+
+
+def test_shared_names_alone_make_no_story():
+    """Two reports that share names and a title of office, in passages under 8 words."""
+    a = (
+        "President Amara Kolar of the Northern Federation met Prime Minister Davit Oruzan "
+        "in Keshet on Monday to discuss the harvest and the price of diesel for farmers. "
+        "The talks lasted three hours and ended without a joint statement."
+    )
+    b = (
+        "Protesters gathered outside the assembly as President Amara Kolar of the Northern "
+        "Federation arrived for a vote on the budget, which opposition groups say cuts "
+        "school funding. Police closed two streets near the square."
+    )
+    docs = [Document("a", a), Document("b", b)]
+    result = dedup(docs, Config().replace({"decide": {"level": "stories"}}))
+    assert result.kept_ids == ("a", "b")
+
+
+def test_passage_stats_count_long_passages_and_their_prose():
+    from newsdedup.data import Passage
+    from newsdedup.decide import passage_stats
+
+    text = "We wish him all the success in serving his people, said Iran's Foreign Ministry."
+    long = Passage(0, 42, 0, 42, 9)  # "We wish him all the success in serving his"
+    short = Passage(62, 80, 10, 28, 3)
+    stats = passage_stats([long, short], text)
+    assert (stats.long, stats.longest, stats.words) == (1, 9, 12)
+    assert stats.prose == 8  # "We" is capitalised; the other eight words are prose
 
 
 def test_story_matches_carry_their_level_and_score():

@@ -49,8 +49,9 @@ def test_short_text_is_not_contained_in_everything():
 
 def test_verify_keeps_only_copies():
     fps = [fp("a", range(100)), fp("b", range(5, 105)), fp("c", range(500, 600))]
-    matches = verify(np.array([[0, 1], [0, 2]]), fps, VerifyConfig())
-    assert [(m.a, m.b, m.kind) for m in matches] == [("a", "b", "near")]
+    verified = verify(np.array([[0, 1], [0, 2]]), fps, VerifyConfig())
+    assert [(m.a, m.b, m.kind) for m in verified.matches] == [("a", "b", "near")]
+    assert verified.pending == []
 
 
 # ---------------------------------------------------------------- rewrites

@@ -213,20 +213,65 @@ def _round(
     return places(place)[lead[place]], taken[place]
 
 
+def _components(
+    scores: _Scores, place: np.ndarray, active: np.ndarray, chosen: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Group active documents by the connected components of the chosen matches.
+
+    Returns, per document (by index): its component's most preferred member, the member
+    it was verified against (its most preferred neighbour, then the earlier match; itself
+    for the representative) and the index of that match (-1 for the representative).
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n = place.size
+    own = np.arange(n)
+    usable = chosen & (scores.a >= 0) & (scores.b >= 0)
+    usable[usable] &= active[scores.a[usable]] & active[scores.b[usable]]
+    which = np.flatnonzero(usable)
+    a, b = scores.a[which], scores.b[which]
+    graph = coo_matrix((np.ones(which.size), (a, b)), shape=(n, n))
+    _, label = connected_components(graph, directed=False)
+    first = np.full(label.max() + 1 if n else 0, n, dtype=np.int64)
+    np.minimum.at(first, label, place)
+    rep = places(place)[first[label]]
+    ends, others = np.concatenate([a, b]), np.concatenate([b, a])
+    index = np.concatenate([which, which])
+    best = np.lexsort((index, place[others], ends))
+    ends, others, index = ends[best], others[best], index[best]
+    head = np.ones(ends.size, dtype=bool)
+    head[1:] = ends[1:] != ends[:-1]
+    neighbour, via = own.copy(), np.full(n, -1, dtype=np.int64)
+    neighbour[ends[head]], via[ends[head]] = others[head], index[head]
+    leads = rep == own
+    neighbour[leads], via[leads] = own[leads], -1
+    return rep, neighbour, via
+
+
 def _placement(
-    place: np.ndarray, heads: np.ndarray, scores: _Scores
+    place: np.ndarray, heads: np.ndarray, scores: _Scores, *, components: bool = False
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per document: its representative, the document it was verified against, and how.
 
     How: the index of the match to that document, or ``-1`` (it is the representative),
-    ``_EXACT`` (an exact copy of it) or ``_EMPTY``.
+    ``_EXACT`` (an exact copy of it) or ``_EMPTY``. With ``components``, the second round
+    groups copy-group leaders by the connected components of their rewrite and story
+    matches (:func:`_components`) instead of attaching each to an earlier leader.
     """
     own = np.arange(place.size)
     lead_copies, via_copies = _round(scores, place, heads == own, scores.level == 0)
     leads = lead_copies == own
-    lead_rewrites, via_rewrites = _round(scores, place, (heads == own) & leads, scores.level > 0)
+    second = (heads == own) & leads
+    if components:
+        lead_rewrites, neighbour, via_rewrites = _components(
+            scores, place, second, scores.level > 0
+        )
+    else:
+        lead_rewrites, via_rewrites = _round(scores, place, second, scores.level > 0)
+        neighbour = lead_rewrites
     represented = np.where(leads, lead_rewrites, lead_rewrites[lead_copies])
-    verified = np.where(leads, lead_rewrites, lead_copies)
+    verified = np.where(leads, neighbour, lead_copies)
     how = np.where(leads, via_rewrites, via_copies)
     head = np.where(heads >= 0, heads, own)
     rep = represented[head]
@@ -312,6 +357,7 @@ def cluster(
     *,
     heads: np.ndarray | None = None,
     id_rank: np.ndarray | None = None,
+    components: bool = False,
 ) -> tuple[tuple[Cluster, ...], tuple[Assignment, ...]]:
     """Group documents into clusters.
 
@@ -321,6 +367,9 @@ def cluster(
         matches: Verified near/contained matches between exact-group leaders.
         heads: :func:`exact_heads` of ``fingerprints``, if already known.
         id_rank: :func:`id_ranks` of the ids, if already known.
+        components: Group the copy groups by the connected components of their rewrite
+            and story matches (the story level: reports around one source form one
+            group) rather than attaching each to an earlier leader it matches.
 
     Returns:
         The clusters, ordered by representative id, and one assignment per document in
@@ -331,6 +380,6 @@ def cluster(
     heads = exact_heads(fingerprints, order) if heads is None else heads
     id_rank = id_ranks(ids) if id_rank is None else id_rank
     scores = _scores(matches, {doc_id: i for i, doc_id in enumerate(ids)})
-    rep, matched_to, via = _placement(place, heads, scores)
+    rep, matched_to, via = _placement(place, heads, scores, components=components)
     with gc_paused():
         return _clusters(ids, rep, place, id_rank), _assignments(ids, rep, matched_to, via, matches)

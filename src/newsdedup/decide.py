@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -32,6 +33,7 @@ from importlib import resources
 from pathlib import Path
 
 from newsdedup.config import VerifyConfig
+from newsdedup.data import Passage
 from newsdedup.errors import ConfigError
 
 LEVELS = ("copies", "rewrites", "stories")
@@ -45,6 +47,10 @@ FEATURES = (
     "coverage",
     "coverage_larger",
     "shared_rare",
+    "long_passages",
+    "longest",
+    "prose",
+    "passage_coverage",
     "days",
     "undated",
     "same_source",
@@ -58,20 +64,78 @@ FEATURES = (
   of the smaller (larger) text's n-grams: how much of each text the other accounts for.
 * ``shared_rare``: ``log(1 + shared weight / largest idf)``: how much rare wording they
   share, in n-grams held by two documents only (corpus size cancels out).
+* ``long_passages``: ``log(1 + aligned passages of PASSAGE_WORDS words or more)``.
+* ``longest``: ``log(1 + words of the longest aligned passage)``.
+* ``prose``: ``log(1 + words of the long passages that are not capitalised)``: running
+  prose (a statement, a quote, a wire sentence) rather than a name shared by two reports
+  ("Iran's state-run Islamic Republic News Agency (IRNA)").
+* ``passage_coverage``: words in aligned passages over the words of the shorter text.
 * ``days``: ``log(1 + days apart)``, 0 when a date is unknown.
 * ``undated``: 1 when either date is unknown.
 * ``same_source``: 1 when both come from one source (its house style and background).
 """
 
-HELPS = FEATURES[:7]
+HELPS = FEATURES[:11]
 """The features that can only make a pair more alike: their weights are never negative."""
 HURTS = ("days",)
 """The features that can only make a pair less alike: their weights are never positive."""
 
 
+PASSAGE_WORDS = 8
+"""A shared passage this long carries source words; a shorter one is mostly a shared name."""
+
+_PROSE = re.compile(r"\S+")
+
+
+@dataclass(frozen=True, slots=True)
+class Passages:
+    """What the aligned passages of a pair say (:mod:`newsdedup.align`).
+
+    Attributes:
+        long: Passages of at least :data:`PASSAGE_WORDS` words.
+        longest: Words of the longest passage.
+        prose: Words of the long passages that do not start with a capital letter.
+        words: Words of all passages.
+    """
+
+    long: int
+    longest: int
+    prose: int
+    words: int
+
+
+def passage_stats(passages: Sequence[Passage], text_a: str) -> Passages:
+    """Sum up a pair's aligned passages (offsets into ``text_a``, the first text)."""
+    long = [p for p in passages if p.words >= PASSAGE_WORDS]
+    prose = sum(
+        1
+        for p in long
+        for token in _PROSE.findall(text_a[p.a_start : p.a_end])
+        if not token[:1].isupper()
+    )
+    return Passages(
+        len(long),
+        max((p.words for p in passages), default=0),
+        prose,
+        sum(p.words for p in passages),
+    )
+
+
+def may_hold_passage(evidence: Evidence) -> bool:
+    """Whether a pair shares enough word shingles to hold a long passage at all.
+
+    A passage of ``n`` words holds ``n - 2`` word 3-grams; a pair with fewer shared
+    shingles than that cannot be a story, and is not aligned.
+    """
+    return evidence.shared_shingles >= PASSAGE_WORDS - 2
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """What verification measured of one pair, from which its features are derived."""
+    """What verification measured of one pair, from which its features are derived.
+
+    ``passages`` are set when the pair's texts were aligned (story candidates only).
+    """
 
     jaccard: float
     containment: float
@@ -83,10 +147,13 @@ class Evidence:
     idf_max: float
     days: float | None
     same_source: bool
+    smaller_shingles: int = 0
+    passages: Passages | None = None
 
     def features(self) -> tuple[float, ...]:
-        """The values of :data:`FEATURES`, in order."""
+        """The values of :data:`FEATURES`, in order (passage features 0 when not aligned)."""
         smaller, larger = sorted((self.weight_a, self.weight_b))
+        found = self.passages or Passages(0, 0, 0, 0)
         return (
             self.jaccard,
             self.containment,
@@ -95,6 +162,10 @@ class Evidence:
             self.shared_weight / smaller if smaller > 0 else 0.0,
             self.shared_weight / larger if larger > 0 else 0.0,
             math.log1p(self.shared_weight / self.idf_max) if self.idf_max > 0 else 0.0,
+            math.log1p(found.long),
+            math.log1p(found.longest),
+            math.log1p(found.prose),
+            min(found.words / (self.smaller_shingles + 2), 1.0),
             math.log1p(self.days) if self.days is not None else 0.0,
             1.0 if self.days is None else 0.0,
             1.0 if self.same_source else 0.0,
@@ -136,6 +207,16 @@ class Model:
     def story_score(self, evidence: Evidence) -> float:
         """The probability that a pair with this evidence is one story."""
         return self.story.probability(evidence.features())
+
+    def is_story(self, evidence: Evidence) -> tuple[bool, float]:
+        """Whether an aligned pair is one story, and the model's probability.
+
+        A story carries source words: at least one passage of :data:`PASSAGE_WORDS` words
+        is required, whatever the model says.
+        """
+        score = self.story_score(evidence)
+        long = evidence.passages is not None and evidence.passages.long > 0
+        return long and score >= self.story.cut, score
 
 
 def copy_kind(jaccard: float, containment: float, smaller: int, cfg: VerifyConfig) -> str | None:

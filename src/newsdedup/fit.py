@@ -12,63 +12,83 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from newsdedup.config import Config
 from newsdedup.data import Document
 from newsdedup.decide import FEATURES, HELPS, HURTS, LevelModel, Model
-from newsdedup.verify import evidence
 
 
 @dataclass(frozen=True, slots=True)
 class PairEvidence:
-    """The candidate pairs of a corpus with their features.
+    """The candidate pairs of a corpus that the story model decides, with their features.
 
     Attributes:
         a: The first document of each pair.
         b: The second document of each pair.
         features: ``(pairs, len(FEATURES))``, in :data:`newsdedup.decide.FEATURES` order.
+        settled: Pairs already a copy or a rewrite, by id (the model never sees them).
+        unreachable: Pairs that are neither but share too little wording to hold a long
+            passage (:func:`newsdedup.decide.may_hold_passage`): never a story.
     """
 
     a: tuple[str, ...]
     b: tuple[str, ...]
     features: np.ndarray
+    settled: frozenset[frozenset[str]] = frozenset()
+    unreachable: frozenset[frozenset[str]] = frozenset()
 
 
 def pair_evidence(docs: Iterable[Document], config: Config | None = None) -> PairEvidence:
-    """Every candidate pair of ``docs`` that is no exact copy, with its features.
+    """The story candidates of ``docs`` as a run at ``level = "stories"`` finds them.
 
-    Candidates are found as a run finds them (:func:`newsdedup.pipeline.find_candidates`);
-    of each group of exact copies only the preferred one takes part.
+    Candidates, verification and alignment are the run's own
+    (:func:`newsdedup.pipeline.find_candidates`, :func:`newsdedup.verify.verify`,
+    :mod:`newsdedup.evidence`); of each group of exact copies only the preferred one takes
+    part.
     """
     from newsdedup.backends.local import fingerprint_stream
     from newsdedup.boilerplate import learn_from_documents
     from newsdedup.choose import id_ranks, preference
     from newsdedup.cluster import exact_heads
-    from newsdedup.pipeline import _settled, _unique_ids, find_candidates
+    from newsdedup.decide import passage_stats
+    from newsdedup.evidence import passages
+    from newsdedup.pipeline import _settled, _Texts, _unique_ids, find_candidates
+    from newsdedup.verify import verify
 
-    config = config or Config()
+    config = (config or Config()).replace({"decide": {"level": "stories"}})
     docs = list(_unique_ids(docs))
+    by_id = {doc.id: doc for doc in docs}
     config = _settled(config, len(docs))
     furniture = learn_from_documents(docs, config.boilerplate)
-    prints = list(fingerprint_stream(docs, config, furniture=furniture))
-    order = preference(prints, config.choose, id_rank=id_ranks([fp.doc_id for fp in prints]))
-    heads = exact_heads(prints, order)
-    prints = [prints[i] for i in np.flatnonzero(heads == np.arange(len(heads))).tolist()]
+    everyone = list(fingerprint_stream(docs, config, furniture=furniture))
+    order = preference(everyone, config.choose, id_rank=id_ranks([fp.doc_id for fp in everyone]))
+    heads = exact_heads(everyone, order)
+    prints = [everyone[i] for i in np.flatnonzero(heads == np.arange(len(heads))).tolist()]
     found = find_candidates(prints, config)
-    if found.rewrites is None:
-        return PairEvidence((), (), np.zeros((0, len(FEATURES))))
-    weights, idf_max = found.rewrites.weights, found.rewrites.idf_max
-    rows = found.pairs.tolist()
+    verified = verify(found.pairs, prints, config.verify, rewrites=found.rewrites)
+    settled = frozenset(frozenset((m.a, m.b)) for m in verified.matches)
+    waiting = {frozenset((prints[p.i].doc_id, prints[p.j].doc_id)) for p in verified.pending}
+    unreachable = frozenset(
+        key
+        for i, j in found.pairs.tolist()
+        if (key := frozenset((prints[i].doc_id, prints[j].doc_id))) not in settled | waiting
+    )
+    pairs = [(prints[p.i].doc_id, prints[p.j].doc_id) for p in verified.pending]
+    site = {fp.doc_id: fp.site for fp in prints}
+    aligned = passages(pairs, _Texts(by_id, site), everyone, config.shingle, furniture)
     values = [
-        evidence(prints[i], prints[j], weights[i], weights[j], idf_max).features() for i, j in rows
+        replace(p.evidence, passages=passage_stats(ps, by_id[a].text)).features()
+        for (a, _), p, ps in zip(pairs, verified.pending, aligned, strict=True)
     ]
     return PairEvidence(
-        tuple(prints[i].doc_id for i, _ in rows),
-        tuple(prints[j].doc_id for _, j in rows),
-        np.array(values, dtype=np.float64).reshape(len(rows), len(FEATURES)),
+        tuple(a for a, _ in pairs),
+        tuple(b for _, b in pairs),
+        np.array(values, dtype=np.float64).reshape(len(pairs), len(FEATURES)),
+        settled,
+        unreachable,
     )
 
 

@@ -9,7 +9,7 @@ import gc
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from itertools import compress
 from operator import attrgetter
@@ -31,7 +31,7 @@ from newsdedup.clean import digest, normalize
 from newsdedup.cluster import cluster, exact_heads, gc_paused
 from newsdedup.config import Config
 from newsdedup.data import DedupResult, Document, Fingerprint, Match, Origin, Skip
-from newsdedup.decide import load_model
+from newsdedup.decide import load_model, passage_stats
 from newsdedup.errors import InputError, NewsDedupError
 from newsdedup.fingerprint import signatures
 from newsdedup.lsh import Banding, candidate_pairs, choose_banding
@@ -39,7 +39,7 @@ from newsdedup.rewrite import LazyWeights, char_grams, rarity, settled
 from newsdedup.rewrite import candidates as rewrite_candidates
 from newsdedup.shingle import shingles
 from newsdedup.spill import release_all
-from newsdedup.verify import Rewrites, verify
+from newsdedup.verify import Pending, Rewrites, Verified, verify
 
 if TYPE_CHECKING:
     from newsdedup.backends.blocks import BlockInput
@@ -134,24 +134,80 @@ def find_candidates(
         rare = rarity(grams)
         times = np.array([timestamp(fp.published) for fp in fingerprints], dtype=np.float64)
         rewritten = rewrite_candidates(grams, rare, config.rewrite, times, threads=threads)
-        stories = config.decide.level == "stories"
-        model = load_model(config.decide.model) if stories else None
         idf_max = float(rare.idf(np.zeros(1))[0])
-        rewrites = Rewrites(config.rewrite, LazyWeights(grams, rare), model, idf_max)
+        stories = config.decide.level == "stories"
+        rewrites = Rewrites(config.rewrite, LazyWeights(grams, rare), idf_max, stories)
         pairs = np.unique(np.concatenate([copies.reshape(-1, 2), rewritten]), axis=0)
     return Candidates(pairs, rewrites, banding, len(copies), len(rewritten))
 
 
 def find_matches(
     fingerprints: Sequence[Fingerprint], config: Config, *, threads: int = 1
-) -> tuple[list[Match], MatchStats]:
-    """Verified copies, rewrites and stories among ``fingerprints`` (distinct, non-empty)."""
+) -> tuple[Verified, MatchStats]:
+    """Verified copies and rewrites among ``fingerprints`` (distinct, non-empty texts).
+
+    With ``level = "stories"``, the story candidates are left pending in the result.
+    """
     found = find_candidates(fingerprints, config, threads=threads)
-    matches = verify(found.pairs, fingerprints, config.verify, rewrites=found.rewrites)
+    verified = verify(found.pairs, fingerprints, config.verify, rewrites=found.rewrites)
     stats = MatchStats(
-        found.banding, len(fingerprints), len(found.pairs), len(matches), found.lsh, found.rare
+        found.banding,
+        len(fingerprints),
+        len(found.pairs),
+        len(verified.matches),
+        found.lsh,
+        found.rare,
     )
-    return matches, stats
+    return verified, stats
+
+
+TextSource = Callable[[set[str]], AbstractContextManager[Mapping[str, Document]]]
+"""Given document ids, a context that holds those documents (re-read when needed)."""
+
+
+def decide_stories(
+    pending: Sequence[Pending],
+    fingerprints: Sequence[Fingerprint],
+    docs: Mapping[str, Document],
+    config: Config,
+    furniture: Boilerplate | None,
+    *,
+    everyone: Sequence[Fingerprint] | None = None,
+    workers: int = 1,
+) -> list[Match]:
+    """Align every pending pair and keep the stories (:meth:`newsdedup.decide.Model.is_story`).
+
+    ``fingerprints`` are the rows ``pending`` points into; ``everyone`` (default: the same)
+    are every document's, for how rare a passage is.
+    """
+    from newsdedup.evidence import passages
+
+    model = load_model(config.decide.model)
+    bp = furniture or Boilerplate(patterns=False)
+    site = {fp.doc_id: fp.site for fp in fingerprints}
+    pairs = [(fingerprints[p.i].doc_id, fingerprints[p.j].doc_id) for p in pending]
+    aligned = passages(
+        pairs, _Texts(docs, site), everyone or fingerprints, config.shingle, bp, workers=workers
+    )
+    stories = []
+    for (a, b), waiting, found in zip(pairs, pending, aligned, strict=True):
+        weighed = replace(waiting.evidence, passages=passage_stats(found, docs[a].text))
+        yes, score = model.is_story(weighed)
+        if yes:
+            stories.append(
+                Match(
+                    a,
+                    b,
+                    round(weighed.jaccard, 6),
+                    round(weighed.containment, 6),
+                    "story",
+                    round(weighed.similarity, 6),
+                    weighed.days,
+                    found,
+                    round(score, 6),
+                )
+            )
+    return stories
 
 
 def _exact_matches(
@@ -196,22 +252,37 @@ def dedup_fingerprints(
     furniture: Boilerplate | None = None,
     *,
     threads: int = 1,
+    texts: TextSource | None = None,
 ) -> DedupResult:
-    """Group fingerprinted documents: exact groups, then copies and rewrites.
+    """Group fingerprinted documents: exact groups, then copies, rewrites and stories.
 
     ``threads`` share the heaviest matching step (:func:`find_matches`); the result never
-    depends on it.
+    depends on it. ``texts`` gives the documents of story candidates, whose passages
+    decide them (:func:`decide_stories`); without it no story is found.
     """
     id_rank = id_ranks([fp.doc_id for fp in fingerprints])
     order = preference(fingerprints, config.choose, id_rank=id_rank)
     heads = exact_heads(fingerprints, order)
-    near, match_stats = find_matches(
-        [fingerprints[i] for i in np.flatnonzero(heads == np.arange(len(heads))).tolist()],
-        config,
-        threads=threads,
-    )
+    distinct = [fingerprints[i] for i in np.flatnonzero(heads == np.arange(len(heads))).tolist()]
+    verified, match_stats = find_matches(distinct, config, threads=threads)
+    near = verified.matches
+    if verified.pending and texts is not None:
+        wanted = {distinct[k].doc_id for p in verified.pending for k in (p.i, p.j)}
+        with texts(wanted) as docs:
+            near = near + decide_stories(
+                verified.pending,
+                distinct,
+                docs,
+                config,
+                furniture,
+                everyone=fingerprints,
+                workers=threads,
+            )
     with gc_paused():
-        clusters, rows = cluster(fingerprints, order, near, heads=heads, id_rank=id_rank)
+        stories = config.decide.level == "stories"
+        clusters, rows = cluster(
+            fingerprints, order, near, heads=heads, id_rank=id_rank, components=stories
+        )
         matches = tuple(
             sorted(_exact_matches(fingerprints, heads, order) + near, key=attrgetter("a", "b"))
         )
@@ -256,8 +327,11 @@ def dedup(docs: Iterable[Document], config: Config | None = None) -> DedupResult
     config = _settled(config, len(docs))
     furniture = learn_from_documents(docs, config.boilerplate)
     fingerprints = list(fingerprint_stream(docs, config, furniture=furniture))
-    result = dedup_fingerprints(fingerprints, config, furniture=furniture)
-    return with_evidence(result, {doc.id: doc for doc in docs}, fingerprints, config, furniture)
+    by_id = {doc.id: doc for doc in docs}
+    result = dedup_fingerprints(
+        fingerprints, config, furniture=furniture, texts=lambda _: nullcontext(by_id)
+    )
+    return with_evidence(result, by_id, fingerprints, config, furniture)
 
 
 def with_evidence(
@@ -450,10 +524,26 @@ def _matched_documents(
     documents' lines are read and parsed, each when the alignment first asks for it
     (:class:`newsdedup.read_blocks.DocumentsAt`): workers align while the rest is read.
     """
+    wanted = {doc_id for m in result.matches if m.kind != "exact" for doc_id in (m.a, m.b)}
+    with _documents_named(inputs, wanted, config, spans, origins) as docs:
+        yield docs
+
+
+@contextmanager
+def _documents_named(
+    inputs: Sequence[str | Path],
+    wanted: set[str],
+    config: Config,
+    spans: Spans | None = None,
+    origins: dict[str, Origin] | None = None,
+) -> Iterator[Mapping[str, Document]]:
+    """The documents with the ``wanted`` ids, re-read from the inputs.
+
+    How, and how fast, is said in :func:`_matched_documents`.
+    """
     from newsdedup.read import read
     from newsdedup.read_blocks import DocumentsAt
 
-    wanted = {doc_id for m in result.matches if m.kind != "exact" for doc_id in (m.a, m.b)}
     if not wanted:
         yield {}
     elif spans is not None and origins is not None:
@@ -519,7 +609,14 @@ def run(
         furniture = named(furniture, seen)
     with _frozen():
         with _timed(timings, "match_and_cluster"):
-            result = dedup_fingerprints(fingerprints, config, skipped, furniture, threads=workers)
+            result = dedup_fingerprints(
+                fingerprints,
+                config,
+                skipped,
+                furniture,
+                threads=workers,
+                texts=lambda wanted: _documents_named(inputs, wanted, config, spans, origins),
+            )
             check_accounting(result)
         with cleaned_early(result, inputs, origins, Path(out), config) as cleaned:
             with (

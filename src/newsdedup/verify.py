@@ -20,7 +20,7 @@ from newsdedup import jit
 from newsdedup.choose import timestamp
 from newsdedup.config import RewriteConfig, VerifyConfig
 from newsdedup.data import Fingerprint, Match
-from newsdedup.decide import Evidence, Model, copy_kind
+from newsdedup.decide import Evidence, copy_kind, may_hold_passage
 from newsdedup.rewrite import needed, shared_weight
 from newsdedup.spill import releasing
 
@@ -56,15 +56,15 @@ class Rewrites:
     Attributes:
         cfg: The rewrite bars.
         weights: The idf weights of every document's n-grams.
-        model: The fitted story decision (:func:`newsdedup.decide.load_model`); ``None``
-            when grouping stops at rewrites.
         idf_max: The largest idf in the corpus (an n-gram held by no other document).
+        stories: Whether pairs that may be stories are left pending (``level =
+            "stories"``).
     """
 
     cfg: RewriteConfig
     weights: Sequence[np.ndarray]
-    model: Model | None = None
     idf_max: float = 0.0
+    stories: bool = False
 
 
 def evidence(
@@ -88,6 +88,7 @@ def evidence(
         idf_max,
         days_apart(a, b),
         a.site is not None and a.site == b.site,
+        min(sa.size, sb.size),
     )
 
 
@@ -106,35 +107,40 @@ def verify_pair(
     rewrites: Rewrites | None = None,
     index: tuple[int, int] = (0, 0),
 ) -> Match | None:
-    """Score one pair and return a :class:`Match`, or ``None`` if it is none of the levels.
+    """Score one pair and return a :class:`Match` (a copy or a rewrite), or ``None``.
 
     A near or contained copy is decided on the word shingles alone. Otherwise, with
     ``rewrites``, the pair is a rewrite if its IDF-weighted character similarity reaches
-    the bar its date distance and sources call for (:func:`newsdedup.rewrite.needed`),
-    and, with a story model, a story if the model says so
-    (:meth:`newsdedup.decide.Model.story_score`). ``index`` locates the two documents in
-    ``rewrites.weights``.
+    the bar its date distance and sources call for (:func:`newsdedup.rewrite.needed`).
+    ``index`` locates the two documents in ``rewrites.weights``.
     """
+    return _settled(a, b, cfg, rewrites, index)[0]
+
+
+def _settled(
+    a: Fingerprint,
+    b: Fingerprint,
+    cfg: VerifyConfig,
+    rewrites: Rewrites | None,
+    index: tuple[int, int],
+) -> tuple[Match | None, Evidence | None]:
+    """The match a pair is (a copy or a rewrite), and its evidence when it was weighed."""
     first, second = sorted((a.doc_id, b.doc_id))
     if rewrites is None or a.grams is None or b.grams is None:
         jaccard, containment = scores(a.shingles, b.shingles)
         kind = copy_kind(jaccard, containment, min(a.shingles.size, b.shingles.size), cfg)
         if kind is None:
-            return None
+            return None, None
         return Match(
             first, second, round(jaccard, 6), round(containment, 6), kind, 0.0, days_apart(a, b)
-        )
+        ), None
     wa, wb = rewrites.weights[index[0]], rewrites.weights[index[1]]
     found = evidence(a, b, wa, wb, rewrites.idf_max)
     kind = copy_kind(found.jaccard, found.containment, min(a.shingles.size, b.shingles.size), cfg)
     kind = kind or rewrite_kind(found, rewrites.cfg)
-    score = 1.0
-    if kind is None and rewrites.model is not None:
-        score = rewrites.model.story_score(found)
-        kind = "story" if score >= rewrites.model.story.cut else None
     if kind is None:
-        return None
-    return Match(
+        return None, found
+    match = Match(
         first,
         second,
         round(found.jaccard, 6),
@@ -142,8 +148,37 @@ def verify_pair(
         kind,
         round(found.similarity, 6),
         found.days,
-        score=round(score, 6),
     )
+    return match, found
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A pair that is no copy and no rewrite but may be a story: its passages decide.
+
+    Attributes:
+        i: Row of the first document (the one with the smaller id).
+        j: Row of the second.
+        evidence: What verification measured of the pair.
+    """
+
+    i: int
+    j: int
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class Verified:
+    """What verification settled, and what it left to the story decision.
+
+    Attributes:
+        matches: Copies and rewrites.
+        pending: Pairs that share enough wording to hold a passage of
+            :data:`newsdedup.decide.PASSAGE_WORDS` words (only with ``rewrites.stories``).
+    """
+
+    matches: list[Match]
+    pending: list[Pending]
 
 
 def verify(
@@ -152,27 +187,34 @@ def verify(
     cfg: VerifyConfig,
     *,
     rewrites: Rewrites | None = None,
-) -> list[Match]:
-    """Verify every candidate pair (row indices into ``fingerprints``); keep the matches.
+) -> Verified:
+    """Verify every candidate pair (row indices into ``fingerprints``).
 
-    Spilled sets read on the way are let go every 256 pairs (:mod:`newsdedup.spill`). The
-    n-gram weights of a batch of pairs' documents are computed together when they can be
-    (:meth:`newsdedup.rewrite.LazyWeights.prepare`).
+    Copies and rewrites are settled here. With ``rewrites.stories``, a pair
+    that is neither but shares enough word shingles to hold a long passage is left
+    pending, with its evidence, for the story decision (its passages need the texts:
+    :func:`newsdedup.pipeline.decide_stories`). Spilled sets read on the way are let go
+    every 256 pairs (:mod:`newsdedup.spill`). The n-gram weights of a batch of pairs' documents are
+    computed together when they can be (:meth:`newsdedup.rewrite.LazyWeights.prepare`).
     """
     prepare = getattr(rewrites.weights, "prepare", None) if rewrites is not None else None
+    stories = rewrites is not None and rewrites.stories
     found: list[Match] = []
+    pending: list[Pending] = []
     rows = pairs.tolist()
     for start in range(0, len(rows), _BATCH):
         batch = rows[start : start + _BATCH]
         if prepare is not None:
             prepare(i for pair in batch for i in pair)
         for i, j in releasing(batch, every=256):
-            match = verify_pair(
-                fingerprints[i], fingerprints[j], cfg, rewrites=rewrites, index=(i, j)
-            )
+            a, b = fingerprints[i], fingerprints[j]
+            match, weighed = _settled(a, b, cfg, rewrites, (i, j))
             if match is not None:
                 found.append(match)
-    return found
+            elif stories and weighed is not None and may_hold_passage(weighed):
+                first, second = (i, j) if a.doc_id <= b.doc_id else (j, i)
+                pending.append(Pending(first, second, weighed))
+    return Verified(found, pending)
 
 
 _BATCH = 1024  # pairs whose documents' n-gram weights are computed together
