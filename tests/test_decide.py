@@ -253,3 +253,46 @@ def test_model_file_is_used_by_a_run(tmp_path):
     result = dedup(docs, config)
     assert [(m.a, m.b, m.kind) for m in result.matches] == [("a", "b", "story")]
     assert json.loads(path.read_text())["format"] == "newsdedup-decision"
+
+
+def notice(ticker, company, cents, day):
+    title = f"{company} <{ticker}> SETS QUARTERLY DIVIDEND"
+    text = f"Qtly div {cents} cts vs {cents} cts prior\nPay April {day}\nRecord March {day - 10}\nReuter"
+    return title, text
+
+
+def test_marks_read_tickers_from_headline_and_text():
+    from newsdedup.decide import marks, templates
+
+    assert marks("Profit rose.", "CAMPBELL SOUP CO <CPB> SETS DIVIDEND") == "CPB"
+    assert marks("Shares of Acme (NYSE: ACM) and <ZZ.L> fell.", None) == "ACM ZZ.L"
+    assert marks("No ticker here (see below).", "A headline") == ""
+    assert templates("CPB", "MUO")
+    assert not templates("CPB", "CPB MUO")
+    assert not templates("CPB", "")
+
+
+def test_notices_of_different_companies_are_never_grouped_even_with_one_text():
+    t1, text = notice("CPB", "CAMPBELL SOUP CO", 36, 30)
+    t2, _ = notice("MUO", "MUTUAL OF OMAHA", 36, 30)
+    t3, _ = notice("CPB", "CAMPBELL SOUP", 36, 30)
+    docs = [Document("a", text, t1), Document("b", text, t2), Document("c", text, t3)]
+    for level in ("copies", "rewrites", "stories"):
+        result = dedup(docs, Config().replace({"decide": {"level": level}}))
+        cluster = {row.doc_id: row.cluster_id for row in result.assignments}
+        assert cluster["a"] == cluster["c"] != cluster["b"], level
+
+
+@pytest.mark.parametrize(
+    "a, b, differ",
+    [
+        ("issuing 100 mln dlr due 1992 at 7-3/4", "issuing 150 mln dlr due 1994 at 8", True),
+        ("issuing 100 mln dlr due 1992 at 7-3/4", "it is issuing 100 mln due 1992", False),
+        ("one figure 100", "another 200", False),  # fewer than two figures: nothing to tell
+        ("x " * 700 + "100 200", "x " * 700 + "300 400", False),  # long reports add figures
+    ],
+)
+def test_figures_differ_only_for_short_texts_with_figures(a, b, differ):
+    from newsdedup.decide import figures_differ
+
+    assert figures_differ(a, b) is differ

@@ -54,7 +54,7 @@ def assert_same(paths: list[Path], cfg: ReadConfig, size: int) -> None:
         )
         return
     got, settle = by_blocks(paths, cfg, size)
-    assert got == [(d.id, d.text, d.published, d.source, d.url) for d in want_docs]
+    assert got == [(d.id, d.text, d.published, d.source, d.url, d.title) for d in want_docs]
     assert list(settle.origins.items()) == [(d.id, d.origin) for d in want_docs]
     assert settle.skipped == want_skips
     again = DocumentsAt(settle.spans, settle.origins, {d.id for d in want_docs}, cfg)

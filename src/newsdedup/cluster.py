@@ -108,10 +108,14 @@ def places(order: Order) -> np.ndarray:
 def exact_heads(fingerprints: Sequence[Fingerprint], order: Order) -> np.ndarray:
     """Each document's exact-group leader (an index): the most preferred with the same text.
 
-    Empty documents (no digest) lead no group and are in none: -1.
+    The same text under marks that tell two notices apart (:func:`newsdedup.decide.marks`)
+    is two groups. Empty documents (no digest) lead no group and are in none: -1.
     """
     codes: dict[str, int] = {}
-    code = np.array([codes.setdefault(fp.digest, len(codes)) for fp in fingerprints], np.int64)
+    keys = (
+        f"{fp.digest}|{fp.marks}" if fp.marks and fp.digest else fp.digest for fp in fingerprints
+    )
+    code = np.array([codes.setdefault(key, len(codes)) for key in keys], np.int64)
     walk = np.asarray(order, dtype=np.int64)
     found, first = np.unique(code[walk], return_index=True)
     leader = np.empty(len(codes), dtype=np.int64)

@@ -83,6 +83,9 @@ class Fingerprint:
             URL's host.
         signature: MinHash signature (``numpy.uint32``, ``num_perm`` long), if computed
             along with the shingles; matching computes it otherwise.
+        marks: What tells one notice from the next (tickers, a short text's headline
+            words; :func:`newsdedup.decide.marks`): documents whose marks conflict are
+            never grouped, even with the same text.
     """
 
     doc_id: str
@@ -94,6 +97,7 @@ class Fingerprint:
     grams: Any = None
     site: str | None = None
     signature: Any = None
+    marks: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -219,6 +219,54 @@ class Model:
         return long and score >= self.story.cut, score
 
 
+_TICKER = re.compile(
+    r"<([A-Z][A-Z0-9.]{0,9})>"
+    r"|\((?:NYSE|NASDAQ|Nasdaq|AMEX|LSE|TSX|ASX|OTC)\s*:\s*([A-Z][A-Z0-9.]{0,9})\)"
+)
+HEAD_CHARS = 800
+"""Tickers are looked for in the headline and this many characters of the text."""
+
+
+def marks(text: str, title: str | None) -> str:
+    """What tells one notice from the next: the tickers it names, sorted, space-separated.
+
+    Read from the headline and the start of the text (``<CPB>``, ``(NYSE: CPB)``); empty
+    when it names none. Dividend notices, results and bond issues share their wording
+    and differ in the company: their tickers tell them apart.
+    """
+    head = f"{title or ''} {text[:HEAD_CHARS]}"
+    if "<" not in head and "(" not in head:
+        return ""
+    return " ".join(sorted({a or b for a, b in _TICKER.findall(head)}))
+
+
+def templates(a: str, b: str) -> bool:
+    """Whether two documents' :func:`marks` tell them apart: both name tickers, none shared."""
+    return bool(a and b) and not set(a.split()) & set(b.split())
+
+
+_FIGURE = re.compile(r"\d[\d.,/:-]*\d|\d")
+SHORT_CHARS = 1200
+"""Texts shorter than this are short reports, where a shared passage may be a template's."""
+
+
+def figures_differ(text_a: str, text_b: str) -> bool:
+    """Whether two short texts disagree on their figures: two notices of one template.
+
+    Bond issues, money-market operations and results share whole sentences ("is issuing a
+    ... mln dlr eurobond due ...") and differ in the amounts, dates and rates. When both
+    texts are shorter than :data:`SHORT_CHARS` and the one with fewer figures has two or
+    more, at least half of them must be in the other. Longer reports add figures of their
+    own and are not held to this.
+    """
+    if max(len(text_a), len(text_b)) >= SHORT_CHARS:
+        return False
+    a = {f.replace(",", "") for f in _FIGURE.findall(text_a)}
+    b = {f.replace(",", "") for f in _FIGURE.findall(text_b)}
+    fewer, more = (a, b) if len(a) <= len(b) else (b, a)
+    return len(fewer) >= 2 and 2 * len(fewer & more) < len(fewer)
+
+
 def copy_kind(jaccard: float, containment: float, smaller: int, cfg: VerifyConfig) -> str | None:
     """Return the copy kind for these scores (``near``, ``contained``), or ``None``."""
     if jaccard >= cfg.threshold:

@@ -31,7 +31,8 @@ class PairEvidence:
         features: ``(pairs, len(FEATURES))``, in :data:`newsdedup.decide.FEATURES` order.
         settled: Pairs already a copy or a rewrite, by id (the model never sees them).
         unreachable: Pairs that are neither but share too little wording to hold a long
-            passage (:func:`newsdedup.decide.may_hold_passage`): never a story.
+            passage (:func:`newsdedup.decide.may_hold_passage`), or are two short texts
+            whose figures differ (:func:`newsdedup.decide.figures_differ`): never a story.
     """
 
     a: tuple[str, ...]
@@ -53,7 +54,7 @@ def pair_evidence(docs: Iterable[Document], config: Config | None = None) -> Pai
     from newsdedup.boilerplate import learn_from_documents
     from newsdedup.choose import id_ranks, preference
     from newsdedup.cluster import exact_heads
-    from newsdedup.decide import passage_stats
+    from newsdedup.decide import figures_differ, passage_stats
     from newsdedup.evidence import passages
     from newsdedup.pipeline import _settled, _Texts, _unique_ids, find_candidates
     from newsdedup.verify import verify
@@ -70,18 +71,23 @@ def pair_evidence(docs: Iterable[Document], config: Config | None = None) -> Pai
     found = find_candidates(prints, config)
     verified = verify(found.pairs, prints, config.verify, rewrites=found.rewrites)
     settled = frozenset(frozenset((m.a, m.b)) for m in verified.matches)
-    waiting = {frozenset((prints[p.i].doc_id, prints[p.j].doc_id)) for p in verified.pending}
+    pending = [
+        p
+        for p in verified.pending
+        if not figures_differ(by_id[prints[p.i].doc_id].text, by_id[prints[p.j].doc_id].text)
+    ]
+    waiting = {frozenset((prints[p.i].doc_id, prints[p.j].doc_id)) for p in pending}
     unreachable = frozenset(
         key
         for i, j in found.pairs.tolist()
         if (key := frozenset((prints[i].doc_id, prints[j].doc_id))) not in settled | waiting
     )
-    pairs = [(prints[p.i].doc_id, prints[p.j].doc_id) for p in verified.pending]
+    pairs = [(prints[p.i].doc_id, prints[p.j].doc_id) for p in pending]
     site = {fp.doc_id: fp.site for fp in prints}
     aligned = passages(pairs, _Texts(by_id, site), everyone, config.shingle, furniture)
     values = [
         replace(p.evidence, passages=passage_stats(ps, by_id[a].text)).features()
-        for (a, _), p, ps in zip(pairs, verified.pending, aligned, strict=True)
+        for (a, _), p, ps in zip(pairs, pending, aligned, strict=True)
     ]
     return PairEvidence(
         tuple(a for a, _ in pairs),

@@ -31,7 +31,7 @@ from newsdedup.clean import digest, normalize
 from newsdedup.cluster import cluster, exact_heads, gc_paused
 from newsdedup.config import Config
 from newsdedup.data import DedupResult, Document, Fingerprint, Match, Origin, Skip
-from newsdedup.decide import load_model, passage_stats
+from newsdedup.decide import figures_differ, load_model, marks, passage_stats
 from newsdedup.errors import InputError, NewsDedupError
 from newsdedup.fingerprint import signatures
 from newsdedup.lsh import Banding, candidate_pairs, choose_banding
@@ -62,6 +62,7 @@ def fingerprint(doc: Document, config: Config, furniture: Boilerplate | None = N
     site = source_of(doc.source, doc.url)
     if not norm:
         return Fingerprint(doc.id, "", _EMPTY, 0, doc.published, doc.source, _EMPTY, site)
+    signs = marks(doc.text, doc.title)
     body = strip(doc.text, site, furniture or Boilerplate(patterns=False))
     compared = norm if body is doc.text else normalize(body)
     grams = char_grams(compared, config.rewrite) if config.rewrite.enabled else None
@@ -74,6 +75,7 @@ def fingerprint(doc: Document, config: Config, furniture: Boilerplate | None = N
         doc.source,
         grams,
         site,
+        marks=signs,
     )
 
 
@@ -177,6 +179,9 @@ def decide_stories(
 ) -> list[Match]:
     """Align every pending pair and keep the stories (:meth:`newsdedup.decide.Model.is_story`).
 
+    Two short texts whose figures differ are notices of one template, never one story
+    (:func:`newsdedup.decide.figures_differ`).
+
     ``fingerprints`` are the rows ``pending`` points into; ``everyone`` (default: the same)
     are every document's, for how rare a passage is.
     """
@@ -191,6 +196,8 @@ def decide_stories(
     )
     stories = []
     for (a, b), waiting, found in zip(pairs, pending, aligned, strict=True):
+        if figures_differ(docs[a].text, docs[b].text):
+            continue
         weighed = replace(waiting.evidence, passages=passage_stats(found, docs[a].text))
         yes, score = model.is_story(weighed)
         if yes:

@@ -41,8 +41,8 @@ BLOCK_BYTES = 1 << 22
 """Bytes per block, about 1,400 news articles: few messages, little held in flight (1 MiB
 blocks made the survey of 300k synthetic articles 9.1 s, these 7.6 s)."""
 
-Slim = tuple[str, str, str | None, str | None, str | None]
-"""What fingerprinting needs of a document: id, text, published, source, url."""
+Slim = tuple[str, str, str | None, str | None, str | None, str | None]
+"""What fingerprinting needs of a document: id, text, published, source, url, title."""
 
 Check = tuple[str, str | None, bool]
 """A record as far as its block tells: problem (empty for none), id, whether its text is blank."""
@@ -233,6 +233,7 @@ def _slim(raw: _Raw, doc_id: str, text: str, cfg: ReadConfig) -> Slim:
         _optional(fields, cfg.date_field),
         _optional(fields, cfg.source_field),
         _optional(fields, cfg.url_field),
+        _optional(fields, cfg.title_field),
     )
 
 

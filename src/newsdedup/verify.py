@@ -20,7 +20,7 @@ from newsdedup import jit
 from newsdedup.choose import timestamp
 from newsdedup.config import RewriteConfig, VerifyConfig
 from newsdedup.data import Fingerprint, Match
-from newsdedup.decide import Evidence, copy_kind, may_hold_passage
+from newsdedup.decide import Evidence, copy_kind, may_hold_passage, templates
 from newsdedup.rewrite import needed, shared_weight
 from newsdedup.spill import releasing
 
@@ -124,7 +124,12 @@ def _settled(
     rewrites: Rewrites | None,
     index: tuple[int, int],
 ) -> tuple[Match | None, Evidence | None]:
-    """The match a pair is (a copy or a rewrite), and its evidence when it was weighed."""
+    """The match a pair is (a copy or a rewrite), and its evidence when it was weighed.
+
+    Two notices told apart by their marks (:func:`newsdedup.decide.templates`) are none.
+    """
+    if templates(a.marks, b.marks):
+        return None, None
     first, second = sorted((a.doc_id, b.doc_id))
     if rewrites is None or a.grams is None or b.grams is None:
         jaccard, containment = scores(a.shingles, b.shingles)

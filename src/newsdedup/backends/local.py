@@ -32,6 +32,7 @@ from newsdedup.boilerplate import Boilerplate, keyed_chunk, source_of, strip_chu
 from newsdedup.clean import digest, normalize
 from newsdedup.config import Config
 from newsdedup.data import Document, Fingerprint
+from newsdedup.decide import marks
 from newsdedup.fingerprint import ChunkPrints, window_signatures
 from newsdedup.shingle import char_gram_sets, shingle_and_window, window_texts
 from newsdedup.spill import Spill, SpillWriter, Stored, mapped
@@ -43,7 +44,8 @@ CHUNK = 256
 """Documents per chunk: large enough to amortise numpy calls, small enough for the cache."""
 
 _SPILL_GROUP = 16  # chunks per memory-mapped region, so a million documents need ~250 maps
-_Slim = tuple[str, str, str | None, str | None, str | None]  # id, text, published, source, url
+_Slim = tuple[str, str, str | None, str | None, str | None, str | None]
+"""id, text, published, source, url, title."""
 _EMPTY = np.zeros(0, dtype=np.uint32)
 _T = TypeVar("_T")
 
@@ -69,6 +71,7 @@ class FingerprintChunk:
         gram_bounds: ``grams[gram_bounds[i]:gram_bounds[i + 1]]`` are document ``i``'s;
             ``None`` when rewrites are off (then only empty texts have n-grams: none).
         sites: Where each document's furniture is learned (source, else URL host).
+        marks: What tells each document from a notice like it (:func:`newsdedup.decide.marks`).
         seen: Learned furniture lines met in the chunk, first time each, as
             ``key: (source, line)`` (see :func:`newsdedup.boilerplate.named`).
         stored: Where a worker wrote the shingles, signatures and n-grams
@@ -88,6 +91,7 @@ class FingerprintChunk:
     gram_bounds: list[int] | None
     sites: list[str | None]
     seen: dict[int, tuple[str, str]]
+    marks: list[str]
     stored: tuple[Stored, Stored, Stored] | None = None
 
     @property
@@ -105,8 +109,9 @@ class FingerprintChunk:
                 grams,
                 _intern(site),
                 sig,
+                mark,
             )
-            for doc_id, key, length, date, source, (lo, hi), sig, grams, site in zip(
+            for doc_id, key, length, date, source, (lo, hi), sig, grams, site, mark in zip(
                 self.ids,
                 self.digests,
                 self.lengths,
@@ -116,6 +121,7 @@ class FingerprintChunk:
                 self.signatures,
                 self.gram_sets,
                 self.sites,
+                self.marks,
                 strict=True,
             )
         ]
@@ -226,6 +232,7 @@ def fingerprint_slim(
         **_gram_columns(keys, prints.grams),
         sites=sites,
         seen=seen,
+        marks=[marks(doc[1], doc[5]) if key else "" for doc, key in zip(docs, keys, strict=True)],
     )
 
 
@@ -255,7 +262,7 @@ def _gram_columns(keys: list[str], sets: list[np.ndarray] | None) -> dict[str, A
 
 
 def _slim(docs: Iterable[Document]) -> Iterator[_Slim]:
-    return ((d.id, d.text, d.published, d.source, d.url) for d in docs)
+    return ((d.id, d.text, d.published, d.source, d.url, d.title) for d in docs)
 
 
 def _chunks(docs: Iterable[Document], size: int) -> Iterator[list[_Slim]]:
