@@ -218,28 +218,65 @@ def _round(
 
 
 def _components(
-    scores: _Scores, place: np.ndarray, active: np.ndarray, chosen: np.ndarray
+    scores: _Scores,
+    place: np.ndarray,
+    active: np.ndarray,
+    chosen: np.ndarray,
+    marks: Sequence[str],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Group active documents by the connected components of the chosen matches.
 
-    Returns, per document (by index): its component's most preferred member, the member
-    it was verified against (its most preferred neighbour, then the earlier match; itself
-    for the representative) and the index of that match (-1 for the representative).
-    """
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
+    Matches join components strongest first (as :func:`_round` ranks them); a match that
+    would join two components naming disjoint tickers (:func:`newsdedup.decide.marks`) is
+    passed over, so two companies' notices never end in one group through a chain.
 
+    Returns, per document (by index): its component's most preferred member, the member
+    it was verified against (its most preferred neighbour within the component, then the
+    earlier match; itself for the representative) and the index of that match (-1 for the
+    representative).
+    """
     n = place.size
     own = np.arange(n)
     usable = chosen & (scores.a >= 0) & (scores.b >= 0)
     usable[usable] &= active[scores.a[usable]] & active[scores.b[usable]]
     which = np.flatnonzero(usable)
-    a, b = scores.a[which], scores.b[which]
-    graph = coo_matrix((np.ones(which.size), (a, b)), shape=(n, n))
-    _, label = connected_components(graph, directed=False)
-    first = np.full(label.max() + 1 if n else 0, n, dtype=np.int64)
+    strongest = np.lexsort(
+        (
+            which,
+            -scores.containment[which],
+            -scores.jaccard[which],
+            -scores.similarity[which],
+            scores.level[which],
+        )
+    )
+    parent = list(range(n))
+    tickers = {i: frozenset(marks[i].split()) for i in range(n) if marks[i]}
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in zip(
+        scores.a[which[strongest]].tolist(), scores.b[which[strongest]].tolist(), strict=True
+    ):
+        ra, rb = root(a), root(b)
+        if ra == rb:
+            continue
+        ta, tb = tickers.get(ra), tickers.get(rb)
+        if ta and tb and not ta & tb:
+            continue
+        parent[rb] = ra
+        if tb:
+            tickers[ra] = ta | tb if ta else tb
+    label = np.array([root(i) for i in range(n)], dtype=np.int64)
+    first = np.full(n, n, dtype=np.int64)
     np.minimum.at(first, label, place)
     rep = places(place)[first[label]]
+    a, b = scores.a[which], scores.b[which]
+    inside = label[a] == label[b]
+    a, b, which = a[inside], b[inside], which[inside]
     ends, others = np.concatenate([a, b]), np.concatenate([b, a])
     index = np.concatenate([which, which])
     best = np.lexsort((index, place[others], ends))
@@ -254,7 +291,12 @@ def _components(
 
 
 def _placement(
-    place: np.ndarray, heads: np.ndarray, scores: _Scores, *, components: bool = False
+    place: np.ndarray,
+    heads: np.ndarray,
+    scores: _Scores,
+    *,
+    components: bool = False,
+    marks: Sequence[str] = (),
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per document: its representative, the document it was verified against, and how.
 
@@ -269,7 +311,7 @@ def _placement(
     second = (heads == own) & leads
     if components:
         lead_rewrites, neighbour, via_rewrites = _components(
-            scores, place, second, scores.level > 0
+            scores, place, second, scores.level > 0, marks
         )
     else:
         lead_rewrites, via_rewrites = _round(scores, place, second, scores.level > 0)
@@ -384,6 +426,7 @@ def cluster(
     heads = exact_heads(fingerprints, order) if heads is None else heads
     id_rank = id_ranks(ids) if id_rank is None else id_rank
     scores = _scores(matches, {doc_id: i for i, doc_id in enumerate(ids)})
-    rep, matched_to, via = _placement(place, heads, scores, components=components)
+    marks = [fp.marks for fp in fingerprints] if components else []
+    rep, matched_to, via = _placement(place, heads, scores, components=components, marks=marks)
     with gc_paused():
         return _clusters(ids, rep, place, id_rank), _assignments(ids, rep, matched_to, via, matches)

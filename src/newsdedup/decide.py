@@ -230,14 +230,17 @@ HEAD_CHARS = 800
 def marks(text: str, title: str | None) -> str:
     """What tells one notice from the next: the tickers it names, sorted, space-separated.
 
-    Read from the headline and the start of the text (``<CPB>``, ``(NYSE: CPB)``); empty
-    when it names none. Dividend notices, results and bond issues share their wording
-    and differ in the company: their tickers tell them apart.
+    Read from the headline (``<CPB>``, ``(NYSE: CPB)``), or from the start of the text
+    when the headline names none (the text mentions other companies too; the headline
+    names the one it is about); empty when neither names one. Dividend notices, results
+    and bond issues share their wording and differ in the company: their tickers tell
+    them apart.
     """
-    head = f"{title or ''} {text[:HEAD_CHARS]}"
-    if "<" not in head and "(" not in head:
-        return ""
-    return " ".join(sorted({a or b for a, b in _TICKER.findall(head)}))
+    for head in (title or "", text[:HEAD_CHARS]):
+        found = {a or b for a, b in _TICKER.findall(head)} if "<" in head or "(" in head else ()
+        if found:
+            return " ".join(sorted(found))
+    return ""
 
 
 def templates(a: str, b: str) -> bool:
