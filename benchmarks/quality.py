@@ -158,7 +158,7 @@ def rensa_grouper(ngram: int = 5, num_perm: int = 128, threshold: float = 0.8) -
     return make
 
 
-def newsdedup_grouper(rewrite_sample: int = 0, level: str = "rewrites") -> Factory:
+def newsdedup_grouper(rewrite_sample: int = 0, level: str = "stories") -> Factory:
     """newsdedup with its default configuration but the MinHash seed (n-gram sample, level)."""
 
     def make(seed: int) -> Grouper:
@@ -179,8 +179,8 @@ def newsdedup_grouper(rewrite_sample: int = 0, level: str = "rewrites") -> Facto
 # Each method with the MinHash seed it uses by default (newsdedup's and datasketch's are
 # 1; rensa's README uses 42).
 METHODS: dict[str, tuple[Factory, int]] = {
-    "newsdedup (default: rewrites)": (newsdedup_grouper(), 1),
-    "newsdedup --level stories": (newsdedup_grouper(level="stories"), 1),
+    "newsdedup (default: stories)": (newsdedup_grouper(), 1),
+    "newsdedup --level rewrites": (newsdedup_grouper(level="rewrites"), 1),
     "newsdedup --level copies": (newsdedup_grouper(level="copies"), 1),
     "datasketch web (5-gram, 128, t=0.8)": (datasketch_grouper(5, 128, 0.8), 1),
     "text-dedup news (2-gram, 256, t=0.45)": (datasketch_grouper(2, 256, 0.45), 1),

@@ -188,7 +188,7 @@ def test_levels_nest_copies_within_rewrites_within_stories():
 
 def test_a_shared_statement_makes_a_story_only_at_the_story_level():
     docs = story_pair()
-    assert dedup(docs, Config()).matches == ()
+    assert dedup(docs, Config().replace({"decide": {"level": "rewrites"}})).matches == ()
     result = dedup(docs, Config().replace({"decide": {"level": "stories"}}))
     (match,) = result.matches
     assert (match.kind, match.level) == ("story", "story")
@@ -235,6 +235,11 @@ def test_story_matches_carry_their_level_and_score():
             assert match.score == 1.0
 
 
+def test_default_level_is_stories():
+    assert Config().decide.level == "stories"
+    assert len(dedup(story_pair()).kept_ids) == 1
+
+
 def test_level_is_validated():
     with pytest.raises(ConfigError, match=r"decide\.level"):
         Config().replace({"decide": {"level": "everything"}})
@@ -243,7 +248,7 @@ def test_level_is_validated():
 def test_model_file_is_used_by_a_run(tmp_path):
     """A model that accepts every candidate makes a story of a pair rewrites leave apart."""
     docs = story_pair()
-    assert dedup(docs, Config()).matches == ()
+    assert dedup(docs, Config().replace({"decide": {"level": "rewrites"}})).matches == ()
     eager = LevelModel(50.0, tuple(0.0 for _ in FEATURES), 0.5)
     from newsdedup.decide import Model
 

@@ -153,7 +153,7 @@ _RUN_OPTIONS: tuple[tuple[str, str, str, Any, str], ...] = (
         click.Choice(["copies", "rewrites", "stories"]),
         "How far grouping goes: copies; and rewrites (written from the same copy); and "
         "stories (reports carrying the same source words, decided by a fitted model). "
-        "[rewrites]",
+        "[stories]",
     ),
     (
         "--decision-model",

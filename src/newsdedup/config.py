@@ -273,7 +273,7 @@ class DecideConfig:
             empty for the packaged model.
     """
 
-    level: str = "rewrites"
+    level: str = "stories"
     model: str = ""
 
     def __post_init__(self) -> None:

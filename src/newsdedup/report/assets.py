@@ -201,7 +201,7 @@ SCRIPT = """
       : el("p", {class: "muted"}, "Highlighted ", el("span", {class: "legend-mark"}, "like this"),
         ": " + how + ".");
     area.replaceChildren(legend,
-      el("div", {class: "compare"}, column(cluster.members[0], pair.a, cluster.why),
+      el("div", {class: "compare"}, column(cluster.members[pair.with || 0], pair.a, cluster.why),
         column(cluster.members[index], pair.b, cluster.why)));
   }
 

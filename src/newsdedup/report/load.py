@@ -33,6 +33,7 @@ class Member:
     jaccard: float
     containment: float
     kind: str
+    matched_to: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +126,7 @@ def _member(row: Mapping[str, Any]) -> Member:
         jaccard=_number(row.get("jaccard")),
         containment=_number(row.get("containment")),
         kind=str(row.get("match_kind") or ""),
+        matched_to=str(row.get("matched_to") or row["cluster_id"]),
     )
 
 

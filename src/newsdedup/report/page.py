@@ -507,13 +507,20 @@ def _pair_spans(data: RunData, rep: Document, other: Document) -> dict[str, Any]
 def cluster_data(
     data: RunData, members: Sequence[Member], phrases: Mapping, *, with_text: bool
 ) -> dict[str, Any]:
-    """What the script needs to show one cluster: members with texts, spans per pair."""
+    """What the script needs to show one cluster: members with texts, spans per pair.
+
+    Each member is shown beside the member it was verified against (``matched_to``: the
+    representative, its copy-group leader, or in a story the report it was matched
+    with), when that one is listed; else beside the representative.
+    """
     docs = data.corpus.docs
-    rep = docs.get(members[0].doc_id)
+    place = {m.doc_id: i for i, m in enumerate(members)}
     pairs: list[dict[str, Any] | None] = [None]
     for member in members[1:]:
-        other = docs.get(member.doc_id)
-        pairs.append(_pair_spans(data, rep, other) if rep and other and with_text else None)
+        anchor = place.get(member.matched_to, 0)
+        first, other = docs.get(members[anchor].doc_id), docs.get(member.doc_id)
+        spans = _pair_spans(data, first, other) if first and other and with_text else None
+        pairs.append(spans and {**spans, "with": anchor})
     patterns = data.config.boilerplate.enabled and data.config.boilerplate.patterns
     rows = [_member_data(m, docs.get(m.doc_id), phrases, patterns) for m in members]
     if not with_text:
