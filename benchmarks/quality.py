@@ -11,7 +11,12 @@ Tasks, on the labelled corpora in ``../shared/data``:
       other pair negative), and the share of each label merged;
   (c) seeds: are exactly the two inauguration pieces grouped, the other three apart;
   (d) CNRec: same-event, independently written pairs (label >= 1.5) merged (want 0);
-  (e) wall time of each run.
+  (e) METER: derived (WD, PD) and ND newspaper texts grouped with a PA text of their story,
+      story ARI, pairs of different stories grouped; the same with the dates removed;
+  (f) the seeds alone and pooled with BBC, undated and with the pair's real dates;
+  (g) 60 BBC articles cut to their first fifth and dated 19 days later: copies found;
+  (h) Reuters-21578: documents grouped under one whose headline names other tickers;
+  (i) wall time of each run.
 
 Peers: datasketch MinHashLSH with web defaults (word 5-grams, 128 permutations,
 threshold 0.8), the text-dedup news setting (word 2-grams, 256 permutations, threshold
@@ -289,6 +294,29 @@ def meter_scores(pred: dict[str, str], data: Data) -> dict[str, float | int]:
     }
 
 
+def cut_short_task(
+    group: Grouper, docs: Sequence[Document], n: int = 60, share: float = 0.2, days: int = 19
+) -> int:
+    """Copies holding the first ``share`` of ``n`` articles, dated ``days`` later, pooled
+    with every article (dated a day apart in turn): how many are grouped with their story."""
+    from datetime import date, timedelta
+
+    start = date(2005, 1, 1)
+    pool = [
+        Document(d.id, d.text, d.title, (start + timedelta(days=i % 300)).isoformat(), d.source)
+        for i, d in enumerate(docs)
+    ]
+    picked = pool[:: max(len(pool) // n, 1)][:n]
+    copies = []
+    for d in picked:
+        words = d.text.split()
+        when = (date.fromisoformat(d.published or "2005-01-01") + timedelta(days=days)).isoformat()
+        cut = " ".join(words[: max(1, int(len(words) * share))])
+        copies.append(Document(f"cut:{d.id}", cut, None, when, "another outlet"))
+    pred = group(pool + copies)
+    return sum(pred[f"cut:{d.id}"] == pred[d.id] for d in picked)
+
+
 _TICKER = re.compile(r"<([A-Z0-9.]+)>")
 
 
@@ -313,6 +341,7 @@ def evaluate_method(group: Grouper, data: Data, full: bool = True) -> dict[str, 
             together, apart = seeds_verdict(pred, data.seeds_gold)
             seeds_ok &= together and apart
     row["seeds_all_four"] = seeds_ok
+    row["cut_short_found"] = cut_short_task(group, data.bbc)
     if full and data.reuters:
         pred, row["reuters_seconds"] = timed(group, data.reuters)
         row["reuters_ticker_crossed"], row["reuters_ticker_pairs"] = reuters_tickers(
@@ -352,6 +381,7 @@ COLUMNS: list[tuple[str, str, Callable[[Any], str]]] = [
     ("undated derived", "meter_undated_derived", "{:.3f}".format),
     ("undated ND", "meter_undated_nd", "{:.3f}".format),
     ("seeds 4/4", "seeds_all_four", yes_no),
+    ("cut short (of 60)", "cut_short_found", str),
     ("Reuters ticker crossed", "reuters_ticker_crossed", str),
     ("Reuters ticker pairs", "reuters_ticker_pairs", str),
     ("OSE ARI", "ose_ari", "{:.3f}".format),

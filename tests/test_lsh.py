@@ -56,10 +56,10 @@ def _bucket_pairs_reference(keys):
 
 @given(st.lists(st.integers(0, 6), max_size=60))
 def test_bucket_pairs_equal_the_plain_loop(values):
-    from newsdedup.lsh import _bucket_pairs
+    from newsdedup.lsh import bucket_pairs
 
     keys = np.array(values, dtype=np.uint64)
-    assert sorted(_bucket_pairs(keys).tolist()) == _bucket_pairs_reference(keys)
+    assert sorted(bucket_pairs(keys).tolist()) == _bucket_pairs_reference(keys)
 
 
 @given(

@@ -96,3 +96,9 @@ def test_reuters_tickers_apart(quality):
     for level in ("copies", "rewrites", "stories"):
         crossed, _ = quality.reuters_tickers(grouper(quality, level)(data.reuters), data.reuters)
         assert crossed <= 1, level
+
+
+def test_cut_short_copies_found_weeks_later(quality):
+    """60 BBC articles cut to their first fifth, dated 19 days later: found at any level."""
+    for level in ("copies", "stories"):
+        assert quality.cut_short_task(grouper(quality, level), quality.data.bbc) >= 57, level

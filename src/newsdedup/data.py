@@ -86,6 +86,8 @@ class Fingerprint:
         marks: What tells one notice from the next (tickers, a short text's headline
             words; :func:`newsdedup.decide.marks`): documents whose marks conflict are
             never grouped, even with the same text.
+        leads: Keys of the opening words of the text without its furniture
+            (:func:`newsdedup.leads.lead_keys`): a copy cut short shares one.
     """
 
     doc_id: str
@@ -98,6 +100,7 @@ class Fingerprint:
     site: str | None = None
     signature: Any = None
     marks: str = ""
+    leads: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

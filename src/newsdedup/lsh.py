@@ -78,7 +78,7 @@ def band_keys(sigs: np.ndarray, band: int, rows: int) -> np.ndarray:
     return keys
 
 
-def _bucket_pairs(keys: np.ndarray) -> np.ndarray:
+def bucket_pairs(keys: np.ndarray) -> np.ndarray:
     """Pairs ``(i, j)``, ``i < j``, of rows that share a key, as ``int64`` codes ``i * n + j``.
 
     Vectorised over all buckets at once (a Python loop per bucket was the cost of LSH on a
@@ -118,7 +118,7 @@ def candidate_pairs(sigs: np.ndarray, banding: Banding, threads: int = 1) -> np.
             )
     else:
         bands = range(banding.bands)
-        codes = [_bucket_pairs(band_keys(sigs, band, banding.rows)) for band in bands]
+        codes = [bucket_pairs(band_keys(sigs, band, banding.rows)) for band in bands]
     unique = np.sort(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
     unique = unique[np.r_[True, unique[1:] != unique[:-1]]] if unique.size else unique
     return np.stack([unique // max(n, 1), unique % max(n, 1)], axis=1)

@@ -34,6 +34,7 @@ from newsdedup.data import DedupResult, Document, Fingerprint, Match, Origin, Sk
 from newsdedup.decide import figures_differ, load_model, marks, passage_stats
 from newsdedup.errors import InputError, NewsDedupError
 from newsdedup.fingerprint import signatures
+from newsdedup.leads import lead_keys, lead_pairs
 from newsdedup.lsh import Banding, candidate_pairs, choose_banding
 from newsdedup.rewrite import LazyWeights, char_grams, rarity, settled
 from newsdedup.rewrite import candidates as rewrite_candidates
@@ -76,6 +77,7 @@ def fingerprint(doc: Document, config: Config, furniture: Boilerplate | None = N
         grams,
         site,
         marks=signs,
+        leads=lead_keys(body),
     )
 
 
@@ -89,6 +91,7 @@ class MatchStats:
     verified: int
     lsh_candidates: int = 0
     rewrite_candidates: int = 0
+    lead_candidates: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +105,7 @@ class Candidates:
         banding: The LSH bands and rows.
         lsh: How many pairs LSH found.
         rare: How many pairs the rare n-grams found.
+        leads: How many pairs shared a lead key (:mod:`newsdedup.leads`).
     """
 
     pairs: np.ndarray
@@ -109,14 +113,18 @@ class Candidates:
     banding: Banding
     lsh: int
     rare: int
+    leads: int = 0
 
 
 def find_candidates(
     fingerprints: Sequence[Fingerprint], config: Config, *, threads: int = 1
 ) -> Candidates:
-    """Candidate pairs among ``fingerprints`` (distinct, non-empty texts): LSH and rare n-grams.
+    """Candidate pairs among ``fingerprints`` (distinct, non-empty texts).
 
-    Gathers all signatures, because LSH buckets need every document of a band at once,
+    Three sources: LSH (copies by Jaccard), lead keys (copies cut short, at any date
+    distance: :mod:`newsdedup.leads`) and rare n-grams (rewrites and stories, within the
+    date window). Gathers all signatures, because LSH buckets need every document of a
+    band at once,
     and all character n-grams, because their weights depend on the whole corpus.
     ``threads`` group LSH bands, weigh the n-grams and multiply the rewrite index side by
     side; they never change the result.
@@ -127,8 +135,10 @@ def find_candidates(
         release_all()  # the spilled signatures read for the copy
     else:
         sigs = signatures([fp.shingles for fp in fingerprints], config.minhash)
-    copies = candidate_pairs(sigs, banding, threads)
+    banded = candidate_pairs(sigs, banding, threads)
     del sigs  # a copy of every signature (0.5 GB at a million): not kept through rewrites
+    cut_short = lead_pairs([fp.leads for fp in fingerprints])
+    copies = np.unique(np.concatenate([banded.reshape(-1, 2), cut_short]), axis=0)
     rewrites, pairs = None, copies
     rewritten = np.zeros((0, 2), dtype=np.int64)
     if config.rewrite.enabled and config.decide.level != "copies" and fingerprints:
@@ -140,7 +150,7 @@ def find_candidates(
         stories = config.decide.level == "stories"
         rewrites = Rewrites(config.rewrite, LazyWeights(grams, rare), idf_max, stories)
         pairs = np.unique(np.concatenate([copies.reshape(-1, 2), rewritten]), axis=0)
-    return Candidates(pairs, rewrites, banding, len(copies), len(rewritten))
+    return Candidates(pairs, rewrites, banding, len(banded), len(rewritten), len(cut_short))
 
 
 def find_matches(
@@ -159,6 +169,7 @@ def find_matches(
         len(verified.matches),
         found.lsh,
         found.rare,
+        found.leads,
     )
     return verified, stats
 
@@ -243,6 +254,7 @@ def _stats(result_rows: Sequence, match_stats: MatchStats, skipped: int) -> dict
         "candidates": match_stats.candidates,
         "candidates_lsh": match_stats.lsh_candidates,
         "candidates_rewrite": match_stats.rewrite_candidates,
+        "candidates_lead": match_stats.lead_candidates,
         "candidates_per_document": round(match_stats.candidates / max(match_stats.compared, 1), 3),
         "verified": match_stats.verified,
         "lsh_bands": match_stats.banding.bands,

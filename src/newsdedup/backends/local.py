@@ -34,6 +34,7 @@ from newsdedup.config import Config
 from newsdedup.data import Document, Fingerprint
 from newsdedup.decide import marks
 from newsdedup.fingerprint import ChunkPrints, window_signatures
+from newsdedup.leads import lead_keys
 from newsdedup.shingle import char_gram_sets, shingle_and_window, window_texts
 from newsdedup.spill import Spill, SpillWriter, Stored, mapped
 
@@ -72,6 +73,7 @@ class FingerprintChunk:
             ``None`` when rewrites are off (then only empty texts have n-grams: none).
         sites: Where each document's furniture is learned (source, else URL host).
         marks: What tells each document from a notice like it (:func:`newsdedup.decide.marks`).
+        leads: Each document's lead keys (:func:`newsdedup.leads.lead_keys`).
         seen: Learned furniture lines met in the chunk, first time each, as
             ``key: (source, line)`` (see :func:`newsdedup.boilerplate.named`).
         stored: Where a worker wrote the shingles, signatures and n-grams
@@ -92,6 +94,7 @@ class FingerprintChunk:
     sites: list[str | None]
     seen: dict[int, tuple[str, str]]
     marks: list[str]
+    leads: list[tuple[int, ...]]
     stored: tuple[Stored, Stored, Stored] | None = None
 
     @property
@@ -110,8 +113,9 @@ class FingerprintChunk:
                 _intern(site),
                 sig,
                 mark,
+                lead,
             )
-            for doc_id, key, length, date, source, (lo, hi), sig, grams, site, mark in zip(
+            for doc_id, key, length, date, source, (lo, hi), sig, grams, site, mark, lead in zip(
                 self.ids,
                 self.digests,
                 self.lengths,
@@ -122,6 +126,7 @@ class FingerprintChunk:
                 self.gram_sets,
                 self.sites,
                 self.marks,
+                self.leads,
                 strict=True,
             )
         ]
@@ -233,6 +238,7 @@ def fingerprint_slim(
         sites=sites,
         seen=seen,
         marks=[marks(doc[1], doc[5]) if key else "" for doc, key in zip(docs, keys, strict=True)],
+        leads=[lead_keys(body) if key else () for body, key in zip(bodies, keys, strict=True)],
     )
 
 
