@@ -10,7 +10,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-_COPY_KINDS = frozenset({"exact", "near", "contained"})
+_LEVELS = {
+    "exact": "copy",
+    "near": "copy",
+    "contained": "copy",
+    "rewrite": "rewrite",
+    "story": "story",
+}
+
+
+def level_of(kind: str) -> str:
+    """The level of a match kind: ``copy``, ``rewrite`` or ``story``.
+
+    Empty for the kinds of documents that matched nothing (``unique``,
+    ``representative``, ``empty``).
+    """
+    return _LEVELS.get(kind, "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +172,7 @@ class Match:
     @property
     def level(self) -> str:
         """``copy`` (exact, near, contained), ``rewrite`` or ``story``."""
-        return "copy" if self.kind in _COPY_KINDS else self.kind
+        return level_of(self.kind)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ import numpy as np
 
 from newsdedup.cluster import gc_paused
 from newsdedup.config import Config, ReadConfig
-from newsdedup.data import DedupResult, Match, Origin, Skip
+from newsdedup.data import DedupResult, Match, Origin, Skip, level_of
 from newsdedup.errors import InputError, OutputError
 from newsdedup.read import csv_rows, detect_format, jsonl_lines, parquet_batches, txt_files
 
@@ -42,6 +42,7 @@ CLUSTER_COLUMNS = (
     "jaccard",
     "containment",
     "match_kind",
+    "level",
     "similarity",
     "matched_to",
     "file",
@@ -51,6 +52,8 @@ PAIR_COLUMNS = (
     "doc_a",
     "doc_b",
     "match_kind",
+    "level",
+    "score",
     "jaccard",
     "containment",
     "similarity",
@@ -672,6 +675,7 @@ def _cluster_columns(result: DedupResult, origins: Mapping[str, Origin]) -> dict
         "jaccard": column("jaccard"),
         "containment": column("containment"),
         "match_kind": column("kind"),
+        "level": list(map(level_of, column("kind"))),
         "similarity": column("similarity"),
         "matched_to": column("matched_to"),
         "file": [origin.file if origin else None for origin in found],
@@ -693,6 +697,8 @@ def _pair_columns(result: DedupResult) -> dict[str, list[Any]]:
         "doc_a": [m.a for m in matches],
         "doc_b": [m.b for m in matches],
         "match_kind": [m.kind for m in matches],
+        "level": [m.level for m in matches],
+        "score": [m.score for m in matches],
         "jaccard": [m.jaccard for m in matches],
         "containment": [m.containment for m in matches],
         "similarity": [1.0 if m.kind == "exact" else m.similarity for m in matches],
