@@ -261,6 +261,10 @@ class RewriteConfig:
         )
 
 
+LEVELS = ("copies", "rewrites", "stories")
+"""The grouping levels, narrowest first: each groups what the one before does, and more."""
+
+
 @dataclass(frozen=True, slots=True)
 class DecideConfig:
     """How far grouping goes, and the model that decides stories.
@@ -277,7 +281,7 @@ class DecideConfig:
     model: str = ""
 
     def __post_init__(self) -> None:
-        _check_choice("decide.level", self.level, ("copies", "rewrites", "stories"))
+        _check_choice("decide.level", self.level, LEVELS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,9 +36,6 @@ from newsdedup.config import VerifyConfig
 from newsdedup.data import Passage
 from newsdedup.errors import ConfigError
 
-LEVELS = ("copies", "rewrites", "stories")
-"""The grouping levels, narrowest first: each groups what the one before does, and more."""
-
 FEATURES = (
     "jaccard",
     "containment",
