@@ -162,7 +162,10 @@ def test_reuters_every_group_of_identical_texts_is_found(shared_data: Path, tmp_
     assert len(groups) >= 250  # 260 groups of byte-identical non-empty texts
     assert [c for c in groups if len(set(c)) > 1] == []
     copies = sum(len(c) - 1 for c in groups)
-    assert result.stats["kind_exact"] >= copies  # normalisation finds more than bytes do
+    # At the default level an exact copy whose leader joined a story is listed by the
+    # leader's match; counted alone, exact copies are all found as such.
+    only = dedup(docs, Config().replace({"decide": {"level": "copies"}}))
+    assert only.stats["kind_exact"] >= copies  # normalisation finds more than bytes do
 
 
 def test_large_corpora_hold_fewer_character_ngrams(

@@ -102,3 +102,11 @@ def test_cut_short_copies_found_weeks_later(quality):
     """60 BBC articles cut to their first fifth, dated 19 days later: found at any level."""
     for level in ("copies", "stories"):
         assert quality.cut_short_task(grouper(quality, level), quality.data.bbc) >= 57, level
+
+
+def test_meter_undated_rewrites_keep_the_dated_rule_within_reach(quality):
+    """With its dates removed, METER is judged by the undated bar: no longer a cliff."""
+    data = quality.data
+    scores = quality.meter_scores(grouper(quality, "rewrites")(quality.undated(data.meter)), data)
+    assert scores["derived"] >= 0.596 - TOLERANCE
+    assert scores["nd"] <= 0.278 + TOLERANCE

@@ -118,4 +118,4 @@ def test_rewrites_are_binned_by_their_similarity_with_the_bars(tmp_path):
     rewrites = [p.similarity for p in read_pairs(tmp_path / "out") if p.kind == "rewrite"]
     assert guidance.rewrite_pairs == len(rewrites) > 0
     assert sum(b.similarity for b in guidance.bins) == len(rewrites)
-    assert guidance.rewrite_thresholds == {"threshold": 0.08, "undated": 0.18, "same_source": 0.5}
+    assert guidance.rewrite_thresholds == {"threshold": 0.08, "undated": 0.12, "same_source": 0.5}

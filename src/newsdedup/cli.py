@@ -144,7 +144,7 @@ _RUN_OPTIONS: tuple[tuple[str, str, str, Any, str], ...] = (
         "rewrite",
         "undated",
         click.FloatRange(0, 1, min_open=True),
-        "The same when either date is unknown. [0.18]",
+        "The same when either date is unknown. [0.12]",
     ),
     (
         "--level",

@@ -238,8 +238,8 @@ class RewriteConfig:
     char_size: int = 5
     sample: int = 0
     threshold: float = 0.08
-    undated: float = 0.18
-    undated_containment: float = 0.2
+    undated: float = 0.12
+    undated_containment: float = 0.1
     same_source: float = 0.5
     window_days: float = 3.0
     max_df: int = 0
