@@ -115,7 +115,7 @@ class Fingerprint:
     site: str | None = None
     signature: Any = None
     marks: str = ""
-    leads: tuple[int, ...] = ()
+    leads: bytes = b""
 
 
 @dataclass(frozen=True, slots=True)

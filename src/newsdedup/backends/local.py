@@ -94,7 +94,7 @@ class FingerprintChunk:
     sites: list[str | None]
     seen: dict[int, tuple[str, str]]
     marks: list[str]
-    leads: list[tuple[int, ...]]
+    leads: list[bytes]
     stored: tuple[Stored, Stored, Stored] | None = None
 
     @property
@@ -238,7 +238,7 @@ def fingerprint_slim(
         sites=sites,
         seen=seen,
         marks=[marks(doc[1], doc[5]) if key else "" for doc, key in zip(docs, keys, strict=True)],
-        leads=[lead_keys(body) if key else () for body, key in zip(bodies, keys, strict=True)],
+        leads=[lead_keys(body) if key else b"" for body, key in zip(bodies, keys, strict=True)],
     )
 
 
