@@ -107,8 +107,22 @@ _RUN_OPTIONS: tuple[tuple[str, str, str, Any, str], ...] = (
         "--format",
         "read",
         "format",
-        click.Choice(["auto", "jsonl", "csv", "parquet", "txt"]),
+        click.Choice(["auto", "jsonl", "json", "csv", "tsv", "parquet", "txt"]),
         "Input format. [auto: from the file name; a folder is read as .txt files]",
+    ),
+    (
+        "--delimiter",
+        "read",
+        "delimiter",
+        str,
+        "Field delimiter of CSV and TSV inputs, e.g. ';'. [comma; tab for .tsv]",
+    ),
+    (
+        "--auto-ids/--no-auto-ids",
+        "read",
+        "auto_ids",
+        None,
+        "Number the records (ids FILE:LINE) instead of reading --id-field. [off]",
     ),
     (
         "--on-error",
@@ -240,6 +254,16 @@ def friendly_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _existing_inputs(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Local inputs must exist (``-`` and URLs are checked when they are read)."""
+    for name in value:
+        if name != "-" and "://" not in name and not Path(name).exists():
+            raise click.BadParameter(f"Path '{name}' does not exist.", ctx, param)
+    return value
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="newsdedup")
 def main() -> None:
@@ -247,7 +271,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("inputs", nargs=-1, required=True, callback=_existing_inputs)
 @click.option(
     "-o",
     "--out",
@@ -273,7 +297,7 @@ def main() -> None:
 @run_options
 @friendly_errors
 def run(
-    inputs: tuple[Path, ...],
+    inputs: tuple[str, ...],
     out: Path,
     config_file: Path | None,
     dump_config: bool,
@@ -284,8 +308,9 @@ def run(
 ) -> None:
     """Group the duplicates in INPUTS and write the results to OUT.
 
-    INPUTS are JSONL (.jsonl, .jsonl.gz), CSV, Parquet files, or folders of .txt files.
-    OUT gets clusters, pairs (with the shared passages), boilerplate and skipped tables,
+    INPUTS are JSONL (.jsonl), JSON arrays (.json), CSV or TSV files (each also .gz,
+    .bz2, .xz, .zst), Parquet files, folders of .txt files, - for standard input, or URLs
+    that fsspec reads (s3://, gs://, https://...). OUT gets clusters, pairs (with the shared passages), boilerplate and skipped tables,
     the cleaned corpus under cleaned/, manifest.json and timings.json. Copies and
     rewritten versions are grouped; independent reports of one event are kept apart.
     """

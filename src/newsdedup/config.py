@@ -53,7 +53,13 @@ class ReadConfig:
         date_field: Field holding the publication date, ISO 8601 (optional in the data).
         source_field: Field holding the outlet name (optional in the data).
         url_field: Field holding the URL (optional in the data).
-        format: ``auto`` (from the file name), ``jsonl``, ``csv``, ``parquet`` or ``txt``.
+        format: ``auto`` (from the file name), ``jsonl``, ``json`` (one array of
+            objects), ``csv``, ``tsv``, ``parquet`` or ``txt``.
+        delimiter: The field delimiter of CSV and TSV inputs; empty for the format's own
+            (comma, tab).
+        auto_ids: Number the records instead of reading an id field: each document's id
+            is ``FILE:LINE`` (the file as given; for Parquet the row, for a folder the
+            text file's relative path), the same on every run of the same input.
         on_error: ``fail`` stops at the first bad record with a message naming file, line
             and fix; ``skip`` sets it aside, counts it and lists it in the ``skipped`` table.
         on_empty: What to do with a document whose text is empty: ``keep`` it as a
@@ -68,12 +74,20 @@ class ReadConfig:
     source_field: str = "source"
     url_field: str = "url"
     format: str = "auto"
+    delimiter: str = ""
+    auto_ids: bool = False
     on_error: str = "fail"
     on_empty: str = "keep"
     max_chars: int = 5_000_000
 
     def __post_init__(self) -> None:
-        _check_choice("read.format", self.format, ("auto", "jsonl", "csv", "parquet", "txt"))
+        formats = ("auto", "jsonl", "json", "csv", "tsv", "parquet", "txt")
+        _check_choice("read.format", self.format, formats)
+        _check(
+            len(self.delimiter) <= 1 and self.delimiter not in ('"', "\n", "\r"),
+            f"read.delimiter must be one character other than a quote or a line break; "
+            f"got {self.delimiter!r}",
+        )
         _check_choice("read.on_error", self.on_error, ("fail", "skip"))
         _check_choice("read.on_empty", self.on_empty, ("keep", "skip", "fail"))
         _check(self.max_chars > 0, f"read.max_chars must be positive; got {self.max_chars}")
@@ -302,6 +316,11 @@ class ChooseConfig:
             self.policy != "source" or bool(self.source_priority),
             "choose.policy 'source' needs choose.source_priority, "
             "a list of outlets, most preferred first",
+        )
+        _check(
+            self.policy == "source" or not self.source_priority,
+            f"choose.source_priority is used only with choose.policy 'source' (got policy "
+            f"{self.policy!r}); add --keep source, or leave out --source-priority",
         )
 
 

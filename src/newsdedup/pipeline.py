@@ -612,9 +612,30 @@ def run(
     ``out`` that is moved in or removed). ``workers`` processes fingerprint the documents;
     it never changes the result.
     """
-    from newsdedup.write import cleaned_early, write_outputs
+    from newsdedup.inputs import shown, staged
 
     config = config or Config()
+    with staged(inputs, config.read.format) as local:
+        try:
+            return _run(local, [str(name) for name in inputs], Path(out), config, progress, workers)
+        except InputError as exc:
+            if local == [str(name) for name in inputs]:
+                raise
+            message, file = shown(str(exc)), shown(exc.file)  # not the staging folder's paths
+            raise InputError(message, file=file, line=exc.line) from None
+
+
+def _run(
+    inputs: Sequence[str],
+    given: Sequence[str],
+    out: Path,
+    config: Config,
+    progress: ProgressHook | None,
+    workers: int,
+) -> RunReport:
+    """:func:`run` on local inputs (``given``: the inputs as named by the caller)."""
+    from newsdedup.write import cleaned_early, write_outputs
+
     timings: dict[str, float] = {}
     cut: list[Block] = []  # the survey cuts plain JSONL inputs into blocks, once for both passes
     with _timed(timings, "learn_boilerplate"):
@@ -637,7 +658,7 @@ def run(
                 texts=lambda wanted: _documents_named(inputs, wanted, config, spans, origins),
             )
             check_accounting(result)
-        with cleaned_early(result, inputs, origins, Path(out), config) as cleaned:
+        with cleaned_early(result, inputs, origins, out, config) as cleaned:
             with (
                 _timed(timings, "align_passages"),
                 _matched_documents(inputs, result, config, spans, origins) as docs,
@@ -647,9 +668,16 @@ def run(
                 )
             with _timed(timings, "write"):
                 files = write_outputs(
-                    result, inputs, origins, Path(out), config, timings=timings, cleaned=cleaned
+                    result,
+                    inputs,
+                    origins,
+                    out,
+                    config,
+                    timings=timings,
+                    cleaned=cleaned,
+                    given=given,
                 )
-    return RunReport(result, Path(out), tuple(files), timings)
+    return RunReport(result, out, tuple(files), timings)
 
 
 @contextmanager

@@ -21,31 +21,39 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import gzip
+import difflib
 import json
+import lzma
+import os
+import re
 import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from newsdedup.config import ReadConfig
 from newsdedup.data import Document, Origin, Skip
 from newsdedup.errors import InputError
+from newsdedup.inputs import codec, open_binary, shown, without_codec
 
 _SUFFIXES = {
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
-    ".json": "jsonl",
+    ".json": "json",
     ".csv": "csv",
+    ".tsv": "tsv",
     ".parquet": "parquet",
 }
-_KNOWN = ".jsonl, .ndjson, .json, .csv (each also .gz), .parquet, or a folder of .txt files"
+_KNOWN = (
+    ".jsonl, .ndjson, .json, .csv, .tsv (each also .gz, .bz2, .xz, .zst), .parquet, "
+    "or a folder of .txt files"
+)
 _BATCH_ROWS = 4096
 # Corrupt or truncated gzip data surfaces as any of these while iterating.
-_READ_ERRORS = (OSError, EOFError, zlib.error)
+_READ_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +74,15 @@ class _Raw:
 
 
 def detect_format(path: Path, cfg: ReadConfig) -> str:
-    """Return the format of ``path``: ``jsonl``, ``csv``, ``parquet`` or ``txt``.
+    """Return the format of ``path``: ``jsonl``, ``json``, ``csv``, ``tsv``, ``parquet``, ``txt``.
+
+    A ``.json`` file (or any file with ``--format json``) is ``json``, one array of
+    objects, when its first character is ``[``, else ``jsonl``, one object a line.
 
     Args:
         path: An input file or folder.
-        cfg: ``cfg.format`` other than ``auto`` is returned as is.
+        cfg: ``cfg.format`` other than ``auto`` is returned as is (``json`` is still told
+            apart from ``jsonl`` by the first character).
 
     Returns:
         The format name; a folder is ``txt``.
@@ -78,21 +90,36 @@ def detect_format(path: Path, cfg: ReadConfig) -> str:
     Raises:
         InputError: The file name ends in an unknown extension.
     """
-    if cfg.format != "auto":
+    if cfg.format not in ("auto", "json", "jsonl"):
         return cfg.format
-    if path.is_dir():
+    if cfg.format == "auto" and path.is_dir():
         return "txt"
-    name = path.name.lower()
-    if name.endswith(".gz"):
-        name = name[:-3]
-    fmt = _SUFFIXES.get(Path(name).suffix)
+    name = without_codec(path.name.lower())
+    fmt = cfg.format if cfg.format != "auto" else _SUFFIXES.get(Path(name).suffix)
     if fmt is None or (fmt == "parquet" and name != path.name.lower()):
         raise InputError(
             f"{path}: cannot tell the format from the file name; known: {_KNOWN}. "
             "Rename the file, or give the format with --format.",
             file=str(path),
         )
+    if fmt == "json" and path.is_file():
+        return "json" if _first_char(path) == b"[" else "jsonl"
     return fmt
+
+
+def _first_char(path: Path) -> bytes:
+    """The first byte of the file that is not white space or a byte order mark."""
+    try:
+        with open_binary(path) as handle:
+            while True:
+                data = handle.read(4096)
+                if not data:
+                    return b""
+                data = data.lstrip(b"\xef\xbb\xbf").lstrip()
+                if data:
+                    return data[:1]
+    except (*_READ_ERRORS, InputError):
+        return b""  # the reader says what is wrong, where
 
 
 def read(paths: Sequence[str | Path], cfg: ReadConfig) -> Iterator[Document | Skip]:
@@ -118,7 +145,7 @@ def read(paths: Sequence[str | Path], cfg: ReadConfig) -> Iterator[Document | Sk
     formats = [_checked_format(Path(path), cfg) for path in paths]
     seen = _Seen()
     for path, fmt in zip(paths, formats, strict=True):
-        for raw in _records(str(path), fmt):
+        for raw in _records(str(path), fmt, cfg):
             yield _to_item(raw, cfg, seen)
 
 
@@ -145,36 +172,33 @@ def _where(file: str, line: int) -> str:
     return f"{file} line {line}" if line else file
 
 
-def _records(file: str, fmt: str) -> Iterator[_Raw]:
+class BrokenInput(InputError):
+    """A problem after which no record of the file can be counted: never skipped.
+
+    An unclosed quote in a CSV file, or a JSON array that breaks off: reading on would
+    lose an unknown number of records, so the run stops, whatever ``on_error`` says.
+    """
+
+
+def _records(file: str, fmt: str, cfg: ReadConfig) -> Iterator[_Raw]:
     """Raw records of one input; a problem that ends the file is its last record."""
-    readers: dict[str, Callable[[str], Iterator[_Raw]]] = {
+    readers: dict[str, Callable[[str, ReadConfig], Iterator[_Raw]]] = {
         "jsonl": _jsonl_records,
+        "json": _json_array_records,
         "csv": _csv_records,
+        "tsv": _csv_records,
         "parquet": _parquet_records,
         "txt": _txt_records,
     }
     try:
-        yield from readers[fmt](file)
+        yield from readers[fmt](file, cfg)
+    except BrokenInput:
+        raise
     except InputError as exc:
         yield _Raw(exc.file or file, exc.line, -1, None, str(exc))
 
 
 # ---------------------------------------------------------------- shared record counting
-
-
-def open_binary(path: Path) -> BinaryIO:
-    """Open ``path`` for reading bytes, through gzip when its name ends in ``.gz``.
-
-    Raises:
-        InputError: The file cannot be opened.
-    """
-    try:
-        if path.name.lower().endswith(".gz"):
-            return gzip.open(path, "rb")  # type: ignore[return-value]
-        return open(path, "rb")
-    except OSError as exc:
-        message = f"{path} cannot be opened: {exc.strerror or exc}."
-        raise InputError(message, file=str(path)) from None
 
 
 def _guarded_lines(handle: Iterable[bytes], file: str) -> Iterator[tuple[int, bytes]]:
@@ -192,10 +216,13 @@ def _guarded_lines(handle: Iterable[bytes], file: str) -> Iterator[tuple[int, by
         yield number, raw
 
 
+_CODEC_NAMES = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd"}
+
+
 def _unreadable(file: str, line: int, exc: BaseException) -> InputError:
-    gz = file.lower().endswith(".gz")
-    what = "the gzip data is corrupt or truncated" if gz else "the file cannot be read"
-    fix = "re-download or re-compress the file" if gz else "check the file and its permissions"
+    packed = _CODEC_NAMES.get(codec(file), "")
+    what = f"the {packed} data is corrupt or truncated" if packed else "the file cannot be read"
+    fix = "re-download or re-compress the file" if packed else "check the file and its permissions"
     message = f"{file} line {line} cannot be read: {what} ({exc}); {fix}."
     return InputError(message, file=file, line=line)
 
@@ -227,7 +254,7 @@ def _utf8_problem(file: str, line: int, detail: str) -> str:
     )
 
 
-def _jsonl_records(file: str) -> Iterator[_Raw]:
+def _jsonl_records(file: str, cfg: ReadConfig) -> Iterator[_Raw]:
     for line, record, raw in jsonl_lines(Path(file)):
         fields, problem = _parse_json(raw, file, line)
         yield _Raw(file, line, record, fields, problem)
@@ -244,7 +271,7 @@ def _parse_json(raw: bytes, file: str, line: int) -> tuple[dict[str, Any] | None
         return None, _utf8_problem(file, line, detail)
     except json.JSONDecodeError as exc:
         return None, (
-            f"{file} line {line} is not valid JSON ({exc.msg} at column {exc.colno}); "
+            f"{file} line {line} is not valid JSON ({_json_error(exc)}); "
             "each line must hold one JSON object. Fix the line, or use --on-error skip."
         )
     if not isinstance(value, dict):
@@ -254,6 +281,11 @@ def _parse_json(raw: bytes, file: str, line: int) -> tuple[dict[str, Any] | None
             "Fix the line, or use --on-error skip."
         )
     return value, ""
+
+
+def _json_error(exc: json.JSONDecodeError) -> str:
+    """``exc``'s message and column, read as one phrase (its message may end in "at")."""
+    return f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
 
 
 def _fast_object(raw: bytes) -> dict[str, Any] | None:
@@ -300,74 +332,205 @@ def _orjson() -> Any:
     return orjson
 
 
+_WHITE = re.compile(r"[ \t\n\r]*")
+
+
+def json_items(path: Path) -> Iterator[tuple[int, int, str, Any]]:
+    """Yield ``(line, record, raw, value)`` for every item of a file holding one JSON array.
+
+    ``line`` is where the item starts, ``record`` its 0-based index, ``raw`` its text as
+    written in the file. The file is read whole (use JSONL for corpora that do not fit in
+    memory).
+
+    Raises:
+        InputError: The file cannot be opened or decompressed.
+        BrokenInput: It is not UTF-8, not one array, or its JSON breaks off: the items
+            after the break cannot be counted.
+    """
+    file = str(path)
+    with open_binary(path) as handle:
+        try:
+            data = handle.read()
+        except _READ_ERRORS as exc:
+            raise _unreadable(file, 1, exc) from None
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        detail = f"byte 0x{data[exc.start]:02x} at offset {exc.start}"
+        raise BrokenInput(_utf8_problem(file, line, detail), file=file, line=line) from None
+    pos = _WHITE.match(text).end()  # type: ignore[union-attr]
+    if text[pos : pos + 1] != "[":
+        raise BrokenInput(
+            f"{file} is a .json file that holds neither one JSON array nor one object a line; "
+            "write the records as [{...}, {...}] or one object a line (JSONL).",
+            file=file,
+        )
+    decoder = json.JSONDecoder()
+    line, seen = 1, 0
+    pos = _WHITE.match(text, pos + 1).end()  # type: ignore[union-attr]
+    record = 0
+    while text[pos : pos + 1] != "]" or record:
+        line += text.count("\n", seen, pos)
+        seen = pos
+        try:
+            value, end = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            raise _broken_array(file, exc.lineno, _json_error(exc)) from None
+        yield line, record, text[pos:end], value
+        record += 1
+        pos = _WHITE.match(text, end).end()  # type: ignore[union-attr]
+        if text[pos : pos + 1] == "]":
+            break
+        if text[pos : pos + 1] != ",":
+            where = text.count("\n", 0, pos) + 1
+            raise _broken_array(file, where, "expected ',' or ']' after an item")
+        pos = _WHITE.match(text, pos + 1).end()  # type: ignore[union-attr]
+    if _WHITE.match(text, pos + 1).end() != len(text):  # type: ignore[union-attr]
+        where = text.count("\n", 0, pos) + 1
+        raise _broken_array(file, where, "text after the closing ]")
+
+
+def _broken_array(file: str, line: int, detail: str) -> BrokenInput:
+    return BrokenInput(
+        f"{file} line {line} is not valid JSON ({detail}); the items after it cannot be "
+        "read, so --on-error skip cannot set it aside. Fix the file there.",
+        file=file,
+        line=line,
+    )
+
+
+def _json_array_records(file: str, cfg: ReadConfig) -> Iterator[_Raw]:
+    for line, record, _raw, value in json_items(Path(file)):
+        if isinstance(value, dict):
+            yield _Raw(file, line, record, value)
+        else:
+            problem = (
+                f"{file} line {line}: item {record + 1} of the array is a JSON "
+                f'{type(value).__name__}, not an object like {{"id": ..., "text": ...}}. '
+                "Fix the item, or use --on-error skip."
+            )
+            yield _Raw(file, line, record, None, problem)
+
+
 def _physical_lines(handle: Iterable[bytes], file: str) -> Iterator[str]:
     for number, raw in _guarded_lines(handle, file):
         text = raw.decode("utf-8", errors="surrogateescape")
         yield text.removeprefix("\ufeff") if number == 1 else text
 
 
-def csv_rows(path: Path) -> Iterator[tuple[int, int, list[str]]]:
+def delimiter_of(path: Path, fmt: str, cfg: ReadConfig) -> str:
+    """The field delimiter of a CSV or TSV input: ``cfg.delimiter``, else by its format."""
+    return cfg.delimiter or ("\t" if fmt == "tsv" else ",")
+
+
+Row = list[str] | str
+"""A CSV row's fields, or (a string) why the row cannot be read."""
+
+
+def csv_rows(path: Path, delimiter: str = ",") -> Iterator[tuple[int, int, Row]]:
     """Yield ``(line, record, row)`` for the header, then every non-blank data row of a CSV file.
 
     The header comes first, with record ``-1``. Bytes that are not UTF-8 appear as lone
-    surrogates (``errors="surrogateescape"``), so a bad row can be spotted and skipped.
+    surrogates (``errors="surrogateescape"``), so a bad row can be spotted and skipped. A
+    row whose quoting is broken (text after a closing quote) is a string saying so.
 
     Raises:
-        InputError: The file cannot be opened, its gzip data is corrupt, or it is not CSV.
+        InputError: The file cannot be opened or its compressed data is corrupt.
+        BrokenInput: A quoted field never closes: the rest of the file would be one value.
     """
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     with open_binary(path) as handle:
-        reader = csv.reader(_physical_lines(handle, str(path)))
-        yield from _numbered_rows(reader, str(path))
+        reader = csv.reader(_physical_lines(handle, str(path)), delimiter=delimiter, strict=True)
+        yield from _numbered_rows(reader, str(path), delimiter)
 
 
-def _numbered_rows(reader: Any, file: str) -> Iterator[tuple[int, int, list[str]]]:
+def _numbered_rows(reader: Any, file: str, delimiter: str) -> Iterator[tuple[int, int, Row]]:
     record, start = -1, 1
     while True:
+        row: Row
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            raise InputError(
-                f"{file} line {reader.line_num} is not valid CSV ({exc}); fix the quoting there.",
-                file=file,
-                line=reader.line_num,
-            ) from None
+            if "unexpected end of data" in str(exc):
+                raise BrokenInput(
+                    f"{file} line {start}: a quoted field opens in this row and never closes, "
+                    "so the rest of the file would be read as one value. Close the quote "
+                    '(a quote inside a quoted field is written twice: "").',
+                    file=file,
+                    line=start,
+                ) from None
+            row = (
+                f"{file} line {reader.line_num} is not valid CSV ({exc}): a quoted field must "
+                f"end right before a {_name(delimiter)} or the line's end. Fix the quoting "
+                "there, or use --on-error skip."
+            )
         if row:
             yield start, record, row
             record += 1
         start = reader.line_num + 1
 
 
+def _name(delimiter: str) -> str:
+    names = {",": "comma", "\t": "tab", ";": "semicolon", "|": "bar"}
+    return names.get(delimiter, repr(delimiter))
+
+
 def _has_surrogates(values: Iterable[str]) -> bool:
     return any("\udc80" <= ch <= "\udcff" for value in values for ch in value)
 
 
-def _csv_records(file: str) -> Iterator[_Raw]:
-    rows = csv_rows(Path(file))
-    header = next(rows, None)
-    if header is None:
+def _csv_records(file: str, cfg: ReadConfig) -> Iterator[_Raw]:
+    delimiter = delimiter_of(Path(file), detect_format(Path(file), cfg), cfg)
+    rows = csv_rows(Path(file), delimiter)
+    first = next(rows, None)
+    if first is None:
         message = f"{file} is empty; a CSV file needs a header row naming its fields."
         raise InputError(message, file=file)
-    if _has_surrogates(header[2]):
-        raise InputError(_utf8_problem(file, header[0], "in the header"), file=file, line=header[0])
+    header = _header(file, first[0], first[2], delimiter, cfg)
     for line, record, row in rows:
-        yield _Raw(file, line, record, *_csv_fields(header[2], row, file, line))
+        yield _Raw(file, line, record, *_csv_fields(header, row, file, line, delimiter))
 
 
-def _csv_fields(header: list[str], row: list[str], file: str, line: int) -> tuple[dict | None, str]:
-    if len(row) > len(header):
+def _header(file: str, line: int, row: Row, delimiter: str, cfg: ReadConfig) -> list[str]:
+    """The header row's field names, after checking they are what the mapping needs."""
+    if isinstance(row, str):
+        raise BrokenInput(row, file=file, line=line)
+    if _has_surrogates(row):
+        raise BrokenInput(_utf8_problem(file, line, "in the header"), file=file, line=line)
+    if len(row) == 1 and cfg.text_field not in row:
+        other = next((d for d in (";", "\t", "|", ",") if d != delimiter and d in row[0]), None)
+        if other is not None:
+            raise BrokenInput(
+                f"{file} line {line}: the header is one field, {row[0][:60]!r}, which holds "
+                f"{_name(other)}s: the fields look separated by {_name(other)}s, not "
+                f"{_name(delimiter)}s. Use --delimiter {other!r}.",
+                file=file,
+                line=line,
+            )
+    return row
+
+
+def _csv_fields(
+    header: list[str], row: Row, file: str, line: int, delimiter: str
+) -> tuple[dict | None, str]:
+    if isinstance(row, str):
+        return None, row
+    if len(row) != len(header):
         return None, (
             f"{file} line {line} has {len(row)} fields but the header has {len(header)}; "
-            'quote values that contain commas, e.g. "a, b".'
+            f"quote values that contain a {_name(delimiter)} or a line break, e.g. "
+            f'"a{delimiter} b", and give every row all the header\'s fields. '
+            "Fix the row, or use --on-error skip."
         )
     if _has_surrogates(row):
         return None, _utf8_problem(file, line, "bad bytes in a field")
-    return dict(zip(header, row, strict=False)), ""  # a short row lacks its last fields
+    return dict(zip(header, row, strict=True)), ""
 
 
-def _parquet_records(file: str) -> Iterator[_Raw]:
+def _parquet_records(file: str, cfg: ReadConfig) -> Iterator[_Raw]:
     record = 0
     for batch in parquet_batches(Path(file)):
         for fields in batch.to_pylist():
@@ -395,11 +558,32 @@ def parquet_batches(path: Path) -> Iterator[Any]:
 
 
 def txt_files(folder: Path) -> list[str]:
-    """Relative POSIX paths of every ``*.txt`` file below ``folder``, sorted."""
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.txt") if p.is_file())
+    """Relative POSIX paths of every ``.txt`` file below ``folder`` (any case), sorted.
+
+    Hidden files and folders (their name starts with ``.``) are left out, and so is any
+    folder holding a newsdedup run (a ``manifest.json`` beside a ``clusters`` table): an
+    output folder written inside the input folder is never read back as input.
+    """
+    found = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        here = Path(root)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not _is_run(here / d))
+        found += [
+            (here / name).relative_to(folder).as_posix()
+            for name in files
+            if name.lower().endswith(".txt")
+            and not name.startswith(".")
+            and (here / name).is_file()
+        ]
+    return sorted(found)
 
 
-def _txt_records(file: str) -> Iterator[_Raw]:
+def _is_run(folder: Path) -> bool:
+    """Whether ``folder`` holds the output of a newsdedup run."""
+    return (folder / "manifest.json").is_file() and any(folder.glob("clusters.*"))
+
+
+def _txt_records(file: str, cfg: ReadConfig) -> Iterator[_Raw]:
     names = txt_files(Path(file))
     if not names:
         raise InputError(
@@ -457,15 +641,60 @@ def _check(raw: _Raw, cfg: ReadConfig, file_has_text: bool) -> tuple[str, str | 
     if fields is None:
         return raw.problem, None, ""
     id_field, text_field = _field_names(raw, cfg)
-    problem = _missing_field(raw, id_field, "--id-field")
-    if text_field not in fields and not file_has_text:
-        problem = problem or _missing_field(raw, text_field, "--text-field")
+    numbered = cfg.auto_ids and not raw.member
+    problem = "" if numbered else _missing_field(raw, id_field, "--id-field")
+    if text_field not in fields:
+        problem = problem or _misspelled(raw, text_field, cfg)
+        if not file_has_text:
+            problem = problem or _missing_field(raw, text_field, "--text-field")
     if problem:
         return problem, None, ""
-    doc_id = _scalar_text(fields[id_field])
+    doc_id = f"{shown(raw.file)}:{raw.line}" if numbered else _scalar_text(fields[id_field])
     text = "" if fields.get(text_field) is None else fields[text_field]
-    problem = _check_id(raw, fields[id_field], id_field) or _check_text(raw, text, text_field, cfg)
+    problem = "" if numbered else _check_id(raw, fields[id_field], id_field)
+    problem = problem or _check_text(raw, text, text_field, cfg) or _check_unicode(raw, cfg)
     return problem, doc_id, text
+
+
+def _misspelled(raw: _Raw, name: str, cfg: ReadConfig) -> str:
+    """A problem if a field of ``raw`` looks like a misspelling of the field ``name``.
+
+    A record without the text field reads as empty text (title-only wire items); but a
+    field named almost like it (``Text``, ``txet``, ``text_``) means the text is there
+    under another name, and reading it as empty would lose it.
+    """
+    fields = raw.fields or {}
+    mapped = {cfg.id_field, cfg.title_field, cfg.date_field, cfg.source_field, cfg.url_field}
+    others = [key for key in fields if isinstance(key, str) and key not in mapped]
+    close = [key for key in others if key.lower() == name.lower()]
+    close = close or difflib.get_close_matches(name, others, n=1, cutoff=0.75)
+    if not close:
+        return ""
+    return (
+        f"{raw.label} has no field {name!r} but has {close[0]!r}, which looks like it "
+        f"misspelled; rename the field in the data, or use --text-field {close[0]} if every "
+        "record uses that name."
+    )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_unicode(raw: _Raw, cfg: ReadConfig) -> str:
+    """A problem if a field that is read holds a lone surrogate (not valid Unicode)."""
+    fields = raw.fields or {}
+    names = (cfg.id_field, cfg.text_field, cfg.title_field, cfg.date_field)
+    for name in (*names, cfg.source_field, cfg.url_field):
+        value = fields.get(name)
+        found = _SURROGATE.search(value) if isinstance(value, str) else None
+        if found:
+            return (
+                f"{raw.label} has a lone surrogate (\\u{ord(found.group()):04x}) at character "
+                f"{found.start() + 1} of field {name!r}: not valid Unicode, so it cannot be "
+                "written out (it comes from text cut inside an emoji or a broken escape). Fix "
+                "the record, or use --on-error skip."
+            )
+    return ""
 
 
 def _finish(
@@ -519,33 +748,40 @@ def _missing_field(raw: _Raw, name: str, option: str) -> str:
     fields = raw.fields or {}
     if name in fields:
         return ""
-    found = ", ".join(fields) or "none"
-    return (
-        f"{raw.label} has no field {name!r}; fields found: {found}. "
-        f"Use {option} {_guess_field(fields, option)}."
-    )
+    found = ", ".join(map(str, fields)) or "none"
+    guess = _guess_field(fields, option)
+    if option == "--id-field":
+        fix = f"Use --id-field {guess}, or --auto-ids" if guess else "Use --auto-ids"
+        fix += " to number the records (FILE:LINE) when the data has no ids."
+    else:
+        fix = f"Use {option} {guess or 'NAME'}."
+    return f"{raw.label} has no field {name!r}; fields found: {found}. {fix}"
 
 
 _ID_HINTS = ("id", "key", "uuid", "guid")
 _TEXT_HINTS = ("text", "body", "content", "article", "story")
 
 
-def _guess_field(fields: Mapping[str, Any], option: str) -> str:
-    """The field most likely meant: one named like an id (or text), else a plausible value."""
+def _guess_field(fields: Mapping[str, Any], option: str) -> str | None:
+    """The field most likely meant: one named like an id (or text), else the longest text.
+
+    For ids there is no second guess: a field that is not named like an id (the title,
+    the text) would repeat in the very copies the tool is for.
+    """
     hints = _ID_HINTS if option == "--id-field" else _TEXT_HINTS
-    named = [key for key in fields if any(hint in key.lower() for hint in hints)]
+    named = [key for key in fields if isinstance(key, str) and any(h in key.lower() for h in hints)]
     if named:
         return named[0]
     if option == "--id-field":
-        return next(iter(fields), "NAME")
+        return None
     texts = {key: len(v) for key, v in fields.items() if isinstance(v, str)}
-    return max(texts, key=lambda key: texts[key]) if texts else "NAME"
+    return max(texts, key=lambda key: texts[key]) if texts else None
 
 
 def _check_id(raw: _Raw, value: Any, name: str) -> str:
     if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value):
         return ""
-    got = "an empty string" if value == "" else f"{type(value).__name__} {value!r:.40}"
+    got = "an empty string" if value == "" else f"{_a(type(value).__name__)} {value!r:.40}"
     return (
         f"{raw.label} has an unusable id in field {name!r} ({got}); ids must be "
         "non-empty strings or numbers. Fix the record, or use another --id-field."
@@ -555,7 +791,7 @@ def _check_id(raw: _Raw, value: Any, name: str) -> str:
 def _check_text(raw: _Raw, value: Any, name: str, cfg: ReadConfig) -> str:
     if not isinstance(value, str):
         return (
-            f"{raw.label} has a {type(value).__name__} in text field {name!r}, "
+            f"{raw.label} has {_a(type(value).__name__)} in text field {name!r}, "
             "not a string. Fix the record, or choose another --text-field."
         )
     if len(value) > cfg.max_chars:
@@ -564,6 +800,11 @@ def _check_text(raw: _Raw, value: Any, name: str, cfg: ReadConfig) -> str:
             f"--max-chars {cfg.max_chars:,}. Raise --max-chars, or use --on-error skip."
         )
     return ""
+
+
+def _a(noun: str) -> str:
+    """``noun`` with its indefinite article: ``an int``, ``a list``."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
 def _check_unique(raw: _Raw, doc_id: str, seen: Mapping[str, str]) -> str:

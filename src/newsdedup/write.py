@@ -9,7 +9,6 @@ The same data always gives the same bytes.
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import json
 import os
@@ -30,7 +29,16 @@ from newsdedup.cluster import gc_paused
 from newsdedup.config import Config, ReadConfig
 from newsdedup.data import DedupResult, Match, Origin, Skip, level_of
 from newsdedup.errors import InputError, OutputError
-from newsdedup.read import csv_rows, detect_format, jsonl_lines, parquet_batches, txt_files
+from newsdedup.inputs import codec, open_writer, shown
+from newsdedup.read import (
+    csv_rows,
+    delimiter_of,
+    detect_format,
+    json_items,
+    jsonl_lines,
+    parquet_batches,
+    txt_files,
+)
 
 MANIFEST = "manifest.json"
 
@@ -87,15 +95,15 @@ def atomic_file(path: Path) -> Iterator[Path]:
 
 
 @contextmanager
-def atomic_stream(path: Path, *, gz: bool = False) -> Iterator[IO[bytes]]:
-    """Yield a binary stream whose bytes land in ``path`` atomically; gzipped with mtime 0."""
-    with atomic_file(path) as tmp, open(tmp, "xb") as raw:
-        if not gz:
-            yield raw
-            return
-        # No file name and mtime=0 in the gzip header, so the bytes are deterministic.
-        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as zipped:
-            yield zipped  # type: ignore[misc]
+def atomic_stream(path: Path, *, gz: bool = False, packed: str = "") -> Iterator[IO[bytes]]:
+    """Yield a binary stream whose bytes land in ``path`` atomically.
+
+    ``gz`` (or ``packed=".gz"``) gzips with mtime 0; ``packed`` may also be ``.bz2``,
+    ``.xz`` or ``.zst`` (see :func:`newsdedup.inputs.open_writer`).
+    """
+    packed = ".gz" if gz else packed
+    with atomic_file(path) as tmp, open(tmp, "xb") as raw, open_writer(raw, packed) as out:
+        yield out
 
 
 # ---------------------------------------------------------------- tables and JSON
@@ -296,7 +304,9 @@ def write_corpus(
     """
     writers: dict[str, Callable[[Path, set[int], Path, ReadConfig], Path | None]] = {
         "jsonl": _copy_jsonl,
+        "json": _copy_json,
         "csv": _copy_csv,
+        "tsv": _copy_csv,
         "parquet": _copy_parquet,
         "txt": _copy_txt,
     }
@@ -335,14 +345,28 @@ def _tolerant(cfg: ReadConfig) -> Iterator[None]:
 
 
 def _copy_jsonl(src: Path, kept: set[int], dest: Path, cfg: ReadConfig) -> Path:
-    if not _is_gz(src):
+    if not codec(src.name):
         # If the file cannot be read, the copy line by line says where and why.
         with suppress(_Unreadable):
             return _copy_jsonl_blocks(src, kept, dest)
-    with atomic_stream(dest, gz=_is_gz(src)) as out, _tolerant(cfg):
+    with atomic_stream(dest, packed=codec(src.name)) as out, _tolerant(cfg):
         for _line, record, raw in jsonl_lines(src):
             if record in kept:
                 out.write(raw)
+    return dest
+
+
+def _copy_json(src: Path, kept: set[int], dest: Path, cfg: ReadConfig) -> Path:
+    """Copy the kept items of a JSON array file, each as written, as one array."""
+    with atomic_stream(dest, packed=codec(src.name)) as out:
+        out.write(b"[")
+        first = True
+        for _line, record, raw, _value in json_items(src):
+            if record in kept:
+                out.write(b"\n" if first else b",\n")
+                out.write(raw.encode("utf-8"))
+                first = False
+        out.write(b"\n]\n")
     return dest
 
 
@@ -424,18 +448,15 @@ def _blocks(handle: IO[bytes], size: int) -> Iterator[bytes]:
         yield chunk
 
 
-def _is_gz(path: Path) -> bool:
-    return path.name.lower().endswith(".gz")
-
-
 def _copy_csv(src: Path, kept: set[int], dest: Path, cfg: ReadConfig) -> Path:
-    with atomic_stream(dest, gz=_is_gz(src)) as out:
+    delimiter = delimiter_of(src, detect_format(src, cfg), cfg)
+    with atomic_stream(dest, packed=codec(src.name)) as out:
         # surrogateescape gives back the original bytes of any field read that way.
         text = io.TextIOWrapper(out, encoding="utf-8", errors="surrogateescape", newline="")
-        writer = csv.writer(text, lineterminator="\n")
+        writer = csv.writer(text, delimiter=delimiter, lineterminator="\n")
         with _tolerant(cfg):
-            for _line, record, row in csv_rows(src):
-                if record < 0 or record in kept:
+            for _line, record, row in csv_rows(src, delimiter):
+                if (record < 0 or record in kept) and not isinstance(row, str):
                     writer.writerow(row)
         text.flush()
         text.detach()
@@ -572,6 +593,7 @@ def write_outputs(
     *,
     timings: Mapping[str, float] | None = None,
     cleaned: Future[Path] | None = None,
+    given: Sequence[str] | None = None,
 ) -> list[str]:
     """Write a run's output folder atomically: tables, cleaned corpus and manifest.
 
@@ -588,6 +610,8 @@ def write_outputs(
         timings: Seconds per stage, if known.
         cleaned: The cleaned corpus already being written (see :func:`cleaned_early`),
             to be moved in rather than written here.
+        given: The inputs as the caller named them, for the manifest, when ``inputs``
+            are local copies of them (standard input, URLs); default ``inputs``.
 
     Returns:
         The paths written, relative to ``out``, as POSIX strings, sorted.
@@ -610,7 +634,7 @@ def write_outputs(
             _moved(cleaned.result(), tmp / "cleaned")
         if timings is not None:
             write_json(dict(timings), tmp / "timings.json")
-        write_json(_manifest(result, inputs, config), tmp / MANIFEST)
+        write_json(_manifest(result, inputs, config, given), tmp / MANIFEST)
         files = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
     return files
 
@@ -678,7 +702,7 @@ def _cluster_columns(result: DedupResult, origins: Mapping[str, Origin]) -> dict
         "level": list(map(level_of, column("kind"))),
         "similarity": column("similarity"),
         "matched_to": column("matched_to"),
-        "file": [origin.file if origin else None for origin in found],
+        "file": [shown(origin.file) if origin else None for origin in found],
         "line": [origin.line if origin else None for origin in found],
     }
 
@@ -726,7 +750,12 @@ def _evidence(m: Match) -> tuple[int, int, int | None, str]:
 
 
 def _skip_row(skip: Skip) -> dict[str, Any]:
-    return {"file": skip.file, "line": skip.line, "doc_id": skip.doc_id, "reason": skip.reason}
+    return {
+        "file": shown(skip.file),
+        "line": skip.line,
+        "doc_id": "" if skip.doc_id is None else skip.doc_id,
+        "reason": shown(skip.reason),
+    }
 
 
 def _keep(result: DedupResult, origins: Mapping[str, Origin]) -> dict[str, set[int]]:
@@ -742,14 +771,25 @@ def _keep(result: DedupResult, origins: Mapping[str, Origin]) -> dict[str, set[i
     return keep
 
 
-def _manifest(result: DedupResult, inputs: Sequence[str | Path], config: Config) -> dict[str, Any]:
+def _manifest(
+    result: DedupResult,
+    inputs: Sequence[str | Path],
+    config: Config,
+    given: Sequence[str] | None = None,
+) -> dict[str, Any]:
     from newsdedup import __version__
+    from newsdedup.inputs import stamp
 
+    named = [str(path) for path in (inputs if given is None else given)]
     return {
         "newsdedup": __version__,
         "python": sys.version.split()[0],
         "libraries": _library_versions(),
-        "inputs": [str(path) for path in inputs],
+        "inputs": named,
+        "input_stamps": [
+            stamp(Path(local)) if str(local) == name else None
+            for local, name in zip(inputs, named, strict=True)
+        ],
         "config": config.to_dict(),
         "stats": dict(result.stats),
     }
