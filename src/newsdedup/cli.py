@@ -310,9 +310,10 @@ def run(
 
     INPUTS are JSONL (.jsonl), JSON arrays (.json), CSV or TSV files (each also .gz,
     .bz2, .xz, .zst), Parquet files, folders of .txt files, - for standard input, or URLs
-    that fsspec reads (s3://, gs://, https://...). OUT gets clusters, pairs (with the shared passages), boilerplate and skipped tables,
-    the cleaned corpus under cleaned/, manifest.json and timings.json. Copies and
-    rewritten versions are grouped; independent reports of one event are kept apart.
+    that fsspec reads (s3://, gs://, https://...). OUT gets clusters, pairs (with the
+    shared passages), boilerplate and skipped tables, the cleaned corpus under cleaned/,
+    manifest.json and timings.json. Copies and rewritten versions are grouped;
+    independent reports of one event are kept apart.
     """
     config = build_config(config_file, options)
     if dump_config:

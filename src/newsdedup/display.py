@@ -157,11 +157,30 @@ def print_guidance(guidance: ThresholdGuidance) -> None:
 _MARKS = ("bold black on yellow", "bold black on cyan")
 
 
+# Control characters other than line breaks and tabs, shown as their Unicode pictures (or
+# a replacement character), one for one, so an article cannot move the cursor, clear the
+# screen or retitle the terminal, and passage spans still fall where they did.
+_CONTROLS = {code: 0x2400 + code for code in range(32) if chr(code) not in "\n\t"}
+_CONTROLS |= {0x7F: 0x2421} | {code: 0xFFFD for code in range(0x80, 0xA0)}
+
+
+def safe(text: str) -> str:
+    """``text`` with terminal control characters made visible, one character for one."""
+    return text.translate(_CONTROLS)
+
+
+def _plain(text: str) -> str:
+    """``text`` safe to print through rich: no control characters, no markup."""
+    from rich.markup import escape
+
+    return escape(safe(text))
+
+
 def _marked(text: str, spans: list[tuple[int, int]]) -> Any:
     """``text`` as rich Text with each span highlighted and numbered, in turn."""
     from rich.text import Text
 
-    shown = Text(text)
+    shown = Text(safe(text))
     for number, (start, end) in enumerate(spans, start=1):
         shown.stylize(_MARKS[number % 2], start, end)
     return shown
@@ -169,7 +188,8 @@ def _marked(text: str, spans: list[tuple[int, int]]) -> Any:
 
 def _heading(doc_id: str, title: str | None, published: str | None, source: str | None) -> str:
     details = ", ".join(part for part in (source, published) if part)
-    return f"{doc_id}" + (f" ({details})" if details else "") + (f"\n{title}" if title else "")
+    heading = f"{doc_id}" + (f" ({details})" if details else "") + (f"\n{title}" if title else "")
+    return _plain(heading)
 
 
 def print_explanation(explanation: Explanation) -> None:
@@ -180,7 +200,9 @@ def print_explanation(explanation: Explanation) -> None:
     e = explanation
     verdict = f"verified as {e.kind}" if e.kind else "not a verified pair"
     cluster = "the same cluster" if e.same_cluster else f"clusters {e.cluster_a} and {e.cluster_b}"
-    console.print(f"[bold]{e.a.id}[/] and [bold]{e.b.id}[/]: {verdict}, in {cluster}.")
+    a, b = _plain(e.a.id), _plain(e.b.id)
+    cluster = _plain(cluster)
+    console.print(f"[bold]{a}[/] and [bold]{b}[/]: {verdict}, in {cluster}.")
     if e.scores:
         console.print(", ".join(f"{k} {v}" for k, v in e.scores.items() if v not in (None, "")))
     words = sum(p.words for p in e.passages)

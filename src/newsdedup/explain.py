@@ -19,7 +19,9 @@ from newsdedup.config import Config
 from newsdedup.data import Document, Passage
 from newsdedup.errors import InputError
 from newsdedup.rundir import (
+    changed_inputs,
     check_run_dir,
+    edited_message,
     read_clusters,
     read_manifest,
     read_table,
@@ -87,6 +89,9 @@ def _documents(
             f"the inputs of {run_dir} ({', '.join(inputs)}) were not found; run this "
             "from the folder you ran `newsdedup run` in",
         )
+    changed = changed_inputs(manifest, paths)
+    if changed:
+        raise InputError(edited_message(run_dir, changed))
     return {d.id: d for d in read(paths, config.read) if isinstance(d, Document) and d.id in ids}
 
 

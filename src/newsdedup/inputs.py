@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import io
 import lzma
 import os
 import re
@@ -72,7 +73,7 @@ def open_binary(path: Path) -> BinaryIO:
         if suffix == ".xz":
             return lzma.open(path, "rb")  # type: ignore[return-value]
         if suffix == ".zst":
-            return _zstd().open(path, "rb")
+            return io.BufferedReader(_ZstdReader(open(path, "rb")), 1 << 16)
         return open(path, "rb")
     except OSError as exc:
         message = f"{path} cannot be opened: {exc.strerror or exc}."
@@ -107,6 +108,46 @@ class _Unclosed:
 
     def __exit__(self, *exc: object) -> None:
         return None
+
+
+class _ZstdReader(io.RawIOBase):
+    """Zstandard frames, one after another; data that breaks off mid-frame is an error.
+
+    ``zstandard``'s own readers return what they could decode of a truncated file and
+    say nothing, which would drop the rest of the corpus unseen.
+    """
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+        self.decompressor = _zstd().ZstdDecompressor()
+        self.frame = self.decompressor.decompressobj()
+        self.pending = b""
+        self.started = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self.pending:
+            data = self.raw.read(1 << 16)
+            if not data:
+                if self.started and not self.frame.eof:
+                    raise EOFError("zstd data ends in the middle of a frame")
+                return 0
+            self.started = True
+            self.pending = self.frame.decompress(data)
+            while self.frame.eof and self.frame.unused_data:
+                rest = self.frame.unused_data
+                self.frame = self.decompressor.decompressobj()
+                self.pending += self.frame.decompress(rest)
+        size = min(len(buffer), len(self.pending))
+        buffer[:size] = self.pending[:size]
+        self.pending = self.pending[size:]
+        return size
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
 
 
 def _zstd() -> Any:

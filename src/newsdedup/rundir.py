@@ -204,3 +204,27 @@ def resolve_inputs(inputs: list[str], run_dir: Path) -> list[Path] | None:
         else:
             return None
     return found
+
+
+def changed_inputs(manifest: Mapping[str, Any], paths: Sequence[Path]) -> list[str]:
+    """The inputs whose size or time differ from when the run read them.
+
+    A run written before inputs were stamped, or an input that could not be stamped
+    (standard input, a URL), is taken as unchanged.
+    """
+    from newsdedup.inputs import stamp
+
+    stamps = manifest.get("input_stamps") or [None] * len(paths)
+    return [
+        str(path)
+        for path, then in zip(paths, stamps, strict=False)
+        if then is not None and stamp(path) != then
+    ]
+
+
+def edited_message(run_dir: Path, changed: Sequence[str]) -> str:
+    """What to say when inputs were edited after the run."""
+    return (
+        f"{', '.join(changed)} changed after the run in {run_dir} read it (its size or time "
+        "differ), so its records may not be the ones that were grouped; run newsdedup run again"
+    )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newsdedup import rundir
+from newsdedup import dates, rundir
 from newsdedup.config import Config
 from newsdedup.data import Document
 from newsdedup.errors import NewsDedupError
@@ -181,11 +181,6 @@ def _pairs(path: Path | None, wanted: set[str]) -> tuple[dict, tuple]:
 # ---------------------------------------------------------------- the inputs
 
 
-def _day(published: str | None) -> str | None:
-    day = (published or "")[:10]
-    return day if len(day) == 10 and day[4] == "-" and day[7] == "-" else None
-
-
 def read_corpus(paths: list[Path], config: Config, wanted: set[str], grouped: set[str]) -> Corpus:
     """One pass over the inputs: counts by source and day, and the records in ``wanted``.
 
@@ -203,7 +198,7 @@ def read_corpus(paths: list[Path], config: Config, wanted: set[str], grouped: se
         is_grouped = int(item.id in grouped)
         counts = by_source.setdefault(item.source or "", [0, 0])
         counts[0], counts[1] = counts[0] + 1, counts[1] + is_grouped
-        day = _day(item.published)
+        day = dates.day(item.published)
         if day:
             counts = by_day.setdefault(day, [0, 0])
             counts[0], counts[1] = counts[0] + 1, counts[1] + is_grouped
@@ -225,6 +220,9 @@ def _corpus(manifest: Mapping[str, Any], run_dir: Path, config: Config, wanted: 
             "from the current folder; run `newsdedup report` from the folder you ran "
             "`newsdedup run` in to see texts, headlines, sources and dates"
         )
+    changed = rundir.changed_inputs(manifest, paths)
+    if changed:
+        return Corpus(problem=rundir.edited_message(run_dir, changed))
     try:
         return read_corpus(paths, config, wanted, grouped)
     except NewsDedupError as exc:
