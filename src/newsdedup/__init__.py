@@ -25,6 +25,7 @@ __all__ = [
     "RunReport",
     "__version__",
     "dedup",
+    "dedup_frame",
     "evaluate_run",
     "run",
     "threshold_guidance",
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from newsdedup.data import Assignment, Cluster, DedupResult, Document, Match
     from newsdedup.errors import NewsDedupError
     from newsdedup.evaluate import evaluate_run
+    from newsdedup.frames import dedup_frame
     from newsdedup.pipeline import RunReport, dedup, run
     from newsdedup.thresholds import threshold_guidance
 
@@ -49,6 +51,7 @@ _LAZY = {
     "NewsDedupError": "newsdedup.errors",
     "RunReport": "newsdedup.pipeline",
     "dedup": "newsdedup.pipeline",
+    "dedup_frame": "newsdedup.frames",
     "run": "newsdedup.pipeline",
     "evaluate_run": "newsdedup.evaluate",
     "threshold_guidance": "newsdedup.thresholds",

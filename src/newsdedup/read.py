@@ -130,7 +130,7 @@ def read(paths: Sequence[str | Path], cfg: ReadConfig) -> Iterator[Document | Sk
     first occurrence wins.
 
     Args:
-        paths: Input files (JSONL, CSV, Parquet; ``.gz`` for JSONL and CSV) and folders
+        paths: Input files (JSONL, JSON, CSV, TSV, each also compressed; Parquet) and folders
             of ``.txt`` files.
         cfg: Field mapping and what to do with bad or empty records.
 

@@ -24,6 +24,7 @@ from typing import BinaryIO
 from newsdedup.config import ReadConfig
 from newsdedup.data import Document, Origin, Skip
 from newsdedup.errors import InputError
+from newsdedup.inputs import codec
 from newsdedup.read import (
     _check,
     _document,
@@ -96,10 +97,10 @@ class CheckedBlock:
 
 
 def readable(paths: Sequence[str | Path], cfg: ReadConfig) -> bool:
-    """Whether every input is a plain (not gzip) JSONL file, which blocks can read."""
+    """Whether every input is a plain (not compressed) JSONL file, which blocks can read."""
     for name in paths:
         path = Path(name)
-        if not path.is_file() or path.name.lower().endswith(".gz"):
+        if not path.is_file() or codec(path.name):
             return False
         try:
             if detect_format(path, cfg) != "jsonl":

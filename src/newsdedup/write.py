@@ -622,7 +622,7 @@ def write_outputs(
     """
     with atomic_output_dir(out) as tmp, gc_paused():
         fmt = config.write.format
-        write_columns(_cluster_columns(result, origins), tmp / "clusters", fmt, CLUSTER_COLUMNS)
+        write_columns(cluster_columns(result, origins), tmp / "clusters", fmt, CLUSTER_COLUMNS)
         write_columns(_pair_columns(result), tmp / "pairs", fmt, PAIR_COLUMNS)
         skipped = [_skip_row(skip) for skip in result.skipped]
         write_table(skipped, tmp / "skipped", fmt, SKIP_COLUMNS)
@@ -683,7 +683,8 @@ def _moved(folder: Path, to: Path) -> None:
         raise OutputError(f"cannot write {to}: {exc.strerror or exc}") from None
 
 
-def _cluster_columns(result: DedupResult, origins: Mapping[str, Origin]) -> dict[str, list[Any]]:
+def cluster_columns(result: DedupResult, origins: Mapping[str, Origin]) -> dict[str, list[Any]]:
+    """The clusters table's columns (:data:`CLUSTER_COLUMNS`), a list of values each."""
     rows = result.assignments
 
     def column(name: str) -> list[Any]:
