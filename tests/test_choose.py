@@ -1,9 +1,8 @@
 import numpy as np
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsdedup.choose import preference, timestamp
+from newsdedup.choose import preference
 from newsdedup.config import ChooseConfig
 from newsdedup.data import Fingerprint
 
@@ -40,21 +39,10 @@ def test_source_priority_unlisted_last():
     ]
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("2024-01-01", 1704067200.0),
-        ("2024-01-01T01:00:00+01:00", 1704067200.0),
-        ("2024-01-01T00:00:00Z", 1704067200.0),
-    ],
-)
-def test_timestamps(text, expected):
-    assert timestamp(text) == expected
-
-
-def test_unreadable_dates_sort_last():
-    assert timestamp("last Tuesday") == float("inf")
-    assert timestamp(None) == float("inf")
+def test_dates_in_any_format_read_the_same() -> None:
+    fps = [fp("a", 5, "2024-03-06"), fp("b", 5, "Tue, 05 Mar 2024 10:00:00 GMT"), fp("c", 5)]
+    fps.append(fp("d", 5, "last Tuesday"))
+    assert ids(fps, ChooseConfig()) == ["b", "a", "c", "d"]  # unreadable is undated
 
 
 @given(st.permutations(list(range(6))))

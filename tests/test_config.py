@@ -22,6 +22,8 @@ def test_ints_accepted_for_floats():
     [
         ({"verify": {"threshold": 1.5}}, "verify.threshold must be in"),
         ({"lsh": {"bands": 4}}, "go together"),
+        ({"lsh": {"bands": 40, "rows": 4}}, r"40 x 4 = 160 is more than minhash.num_perm = 128"),
+        ({"lsh": {"max_bucket": -1}}, "lsh.max_bucket must not be negative"),
         ({"read": {"on_error": "ignore"}}, "read.on_error must be one of"),
         ({"nope": {}}, "unknown config section"),
         ({"verify": {"thresh": 0.5}}, "unknown key verify.thresh"),
@@ -48,3 +50,10 @@ def test_sections_validate_directly():
         LSHConfig(recall=1.0)
     with pytest.raises(ConfigError):
         VerifyConfig(min_shingles=0)
+
+
+def test_bands_past_num_perm_name_the_fix():
+    with pytest.raises(ConfigError, match="raise --num-perm to at least 160"):
+        Config().replace({"lsh": {"bands": 40, "rows": 4}})
+    fits = Config().replace({"lsh": {"bands": 40, "rows": 4}, "minhash": {"num_perm": 160}})
+    assert fits.lsh.bands * fits.lsh.rows == fits.minhash.num_perm

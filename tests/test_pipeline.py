@@ -204,3 +204,18 @@ def test_run_learns_and_names_the_same_furniture_as_dedup(tmp_path: Path) -> Non
     for workers in (1, 2):
         report = run([tmp_path / "in.jsonl"], tmp_path / f"out{workers}", workers=workers)
         assert report.result.boilerplate == in_memory.boilerplate
+
+
+def test_documents_without_shingles_stay_out_of_lsh_and_are_accounted_for() -> None:
+    # Each text is a furniture line and a rule: the rule normalises to nothing, so no
+    # shingle is left, and the all-empty signatures would make every pair a candidate.
+    docs = [Document(f"d{k}", f"Follow us on Twitter @courier{k}\n* * *") for k in range(40)]
+    docs.append(Document("copy", docs[0].text))
+    result = dedup(docs)
+    assert result.stats["candidates_lsh"] == 0
+    assert result.stats["lsh_without_shingles"] == 40
+    kinds = {row.doc_id: (row.kind, row.cluster_id) for row in result.assignments}
+    # exact copies are still found by the digest of the whole text
+    assert kinds["copy"][1] == kinds["d0"][1]
+    assert {kinds["copy"][0], kinds["d0"][0]} == {"exact", "representative"}
+    assert result.stats["kept"] + result.stats["grouped"] == len(docs)

@@ -2,38 +2,20 @@
 
 Clustering walks documents in this order, so the first member of every cluster is its
 representative. Every policy ends with the document id, so ties are broken the same way
-whatever the input order.
+whatever the input order. Dates are read by :func:`newsdedup.dates.seconds`; an unknown
+or unreadable date sorts after every known one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
-from functools import cache, lru_cache
+from functools import cache
 
 import numpy as np
 
 from newsdedup.config import ChooseConfig
 from newsdedup.data import Fingerprint
-
-_NEVER = float("inf")
-
-
-@lru_cache(maxsize=1 << 14)  # a corpus has few distinct dates and many documents
-def timestamp(published: str | None) -> float:
-    """Seconds since the epoch of an ISO 8601 date or time; ``inf`` if missing or unreadable.
-
-    A time without a zone is taken as UTC.
-    """
-    if not published:
-        return _NEVER
-    try:
-        moment = datetime.fromisoformat(published.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return _NEVER
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.timestamp()
+from newsdedup.dates import seconds
 
 
 @cache
@@ -43,7 +25,7 @@ def _ranks(priority: tuple[str, ...]) -> dict[str, int]:
 
 def sort_key(fp: Fingerprint, cfg: ChooseConfig) -> tuple[float, float, float, str]:
     """The key that orders documents by preference under ``cfg.policy`` (smallest first)."""
-    when, longer = timestamp(fp.published), -float(fp.length)
+    when, longer = seconds(fp.published), -float(fp.length)
     if cfg.policy == "longest":
         return longer, when, 0.0, fp.doc_id
     if cfg.policy == "source":
@@ -74,7 +56,7 @@ def preference(
     """
     if id_rank is None:
         id_rank = id_ranks([fp.doc_id for fp in fingerprints])
-    when = np.array([timestamp(fp.published) for fp in fingerprints], dtype=np.float64)
+    when = np.array([seconds(fp.published) for fp in fingerprints], dtype=np.float64)
     longer = -np.array([fp.length for fp in fingerprints], dtype=np.float64)
     if cfg.policy == "longest":
         return np.lexsort((id_rank, when, longer))

@@ -172,13 +172,19 @@ class LSHConfig:
             probability at least ``recall``.
         recall: Target probability of candidacy exactly at ``threshold``.
         bands: Number of bands; 0 chooses bands and rows from threshold and recall.
+            ``bands * rows`` may not exceed ``minhash.num_perm``.
         rows: Rows per band; 0 chooses them with ``bands``.
+        max_bucket: Largest bucket (documents sharing one band) expanded into all its
+            pairs; a larger one is chained instead, each document paired with the next
+            (its size squared would be the cost; issue 14). The run's stats count such
+            buckets (``lsh_capped_buckets``). 0: no cap.
     """
 
     threshold: float = 0.5
     recall: float = 0.99
     bands: int = 0
     rows: int = 0
+    max_bucket: int = 2000
 
     def __post_init__(self) -> None:
         _check_fraction("lsh.threshold", self.threshold)
@@ -188,6 +194,7 @@ class LSHConfig:
             "lsh.bands and lsh.rows go together: set both or neither",
         )
         _check(self.bands >= 0 and self.rows >= 0, "lsh.bands and lsh.rows must not be negative")
+        _check(self.max_bucket >= 0, f"lsh.max_bucket must not be negative; got {self.max_bucket}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,6 +359,16 @@ class Config:
     decide: DecideConfig = field(default_factory=DecideConfig)
     choose: ChooseConfig = field(default_factory=ChooseConfig)
     write: WriteConfig = field(default_factory=WriteConfig)
+
+    def __post_init__(self) -> None:
+        lsh, num_perm = self.lsh, self.minhash.num_perm
+        _check(
+            lsh.bands * lsh.rows <= num_perm,
+            f"lsh.bands x lsh.rows = {lsh.bands} x {lsh.rows} = {lsh.bands * lsh.rows} is more "
+            f"than minhash.num_perm = {num_perm}: a band would reach past the signature. Lower "
+            f"--bands or --rows, raise --num-perm to at least {lsh.bands * lsh.rows}, or leave "
+            "both out to have them chosen from the threshold and --recall.",
+        )
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
         """Return the config as nested plain values (tuples become lists)."""

@@ -53,7 +53,7 @@ class Document:
         id: Unique identifier within the corpus.
         text: The article body as read (not normalised).
         title: Headline, if known.
-        published: Publication date or timestamp as an ISO 8601 string, if known.
+        published: Publication date as given, if known (formats read: :mod:`newsdedup.dates`).
         source: Outlet or feed name, if known.
         url: Address of the article, if known.
         meta: Every other field of the input record, carried to the outputs.
@@ -222,6 +222,23 @@ class Assignment:
 
 
 @dataclass(frozen=True, slots=True)
+class UnreadDates:
+    """Publication dates that could not be read (:mod:`newsdedup.dates`): undated documents.
+
+    Attributes:
+        count: How many documents have one.
+        example: The first such date, as given.
+        doc_id: The document that has it.
+        origin: Where that document was read from, if known.
+    """
+
+    count: int
+    example: str
+    doc_id: str
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class DedupResult:
     """Everything a deduplication run found.
 
@@ -232,6 +249,8 @@ class DedupResult:
         stats: Counts (documents, kept, grouped, by kind, candidates, ...).
         skipped: Records set aside while reading, with reasons.
         boilerplate: Furniture learned per source: ``(source, line, documents)``.
+        unread_dates: The dates that could not be read, if any (their count is also
+            ``stats["dates_unreadable"]``).
     """
 
     assignments: tuple[Assignment, ...]
@@ -240,6 +259,7 @@ class DedupResult:
     stats: Mapping[str, int | float]
     skipped: tuple[Skip, ...] = ()
     boilerplate: tuple[tuple[str, str, int], ...] = ()
+    unread_dates: UnreadDates | None = None
 
     @property
     def kept_ids(self) -> tuple[str, ...]:

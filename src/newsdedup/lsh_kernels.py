@@ -14,8 +14,13 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
 @numba.njit(cache=True, nogil=True)
-def band_pairs(sigs, band, rows):
-    """Pairs ``i < j`` of rows whose band ``band`` is equal, as codes ``i * n + j``."""
+def band_pairs(sigs, band, rows, max_bucket):
+    """Pairs ``i < j`` of rows whose band ``band`` is equal, as codes ``i * n + j``.
+
+    A bucket of more than ``max_bucket`` rows (when it is not 0) is chained, each row
+    paired with the one before it (``lsh._bucket_pairs``). Returns the codes and how many
+    buckets were chained.
+    """
     n = sigs.shape[0]
     bits = 1
     while (1 << bits) < 2 * n:
@@ -29,7 +34,7 @@ def band_pairs(sigs, band, rows):
     slots[:, 1] = -1
     before = np.empty(n, dtype=np.int64)  # the row put in the same bucket just before
     held = np.empty(n, dtype=np.int64)  # how many rows the bucket held before this one
-    total = 0
+    slot_of = np.empty(n, dtype=np.int64)
     for row in range(n):
         key = np.uint64(band + 1)
         for column in range(band * rows, (band + 1) * rows):
@@ -44,13 +49,26 @@ def band_pairs(sigs, band, rows):
         slots[h, 1] = row
         before[row] = last
         held[row] = held[last] + 1 if last >= 0 else 0
-        total += held[row]
+        slot_of[row] = h
+    # The keys are done with: each slot's first field becomes its bucket's size.
+    total = 0
+    capped = 0
+    for h in range(size):
+        if slots[h, 1] >= 0:
+            count = held[slots[h, 1]] + 1
+            slots[h, 0] = count
+            if max_bucket and count > max_bucket:
+                total += count - 1
+                capped += 1
+            else:
+                total += count * (count - 1) // 2
     codes = np.empty(total, dtype=np.int64)
     k = 0
     for row in range(n):
         other = before[row]
+        chained = max_bucket and slots[slot_of[row], 0] > max_bucket
         while other >= 0:
             codes[k] = other * n + row
             k += 1
-            other = before[other]
-    return codes
+            other = -1 if chained else before[other]
+    return codes, capped

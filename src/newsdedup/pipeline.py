@@ -26,11 +26,12 @@ from newsdedup.boilerplate import (
     source_of,
     strip,
 )
-from newsdedup.choose import id_ranks, preference, timestamp
+from newsdedup.choose import id_ranks, preference
 from newsdedup.clean import digest, normalize
 from newsdedup.cluster import cluster, exact_heads, gc_paused
 from newsdedup.config import Config
 from newsdedup.data import DedupResult, Document, Fingerprint, Match, Origin, Skip
+from newsdedup.dates import seconds
 from newsdedup.decide import figures_differ, load_model, marks, passage_stats
 from newsdedup.errors import InputError, NewsDedupError
 from newsdedup.fingerprint import signatures
@@ -144,7 +145,7 @@ def find_candidates(
     if config.rewrite.enabled and config.decide.level != "copies" and fingerprints:
         grams = [fp.grams if fp.grams is not None else _EMPTY for fp in fingerprints]
         rare = rarity(grams)
-        times = np.array([timestamp(fp.published) for fp in fingerprints], dtype=np.float64)
+        times = np.array([seconds(fp.published) for fp in fingerprints], dtype=np.float64)
         rewritten = rewrite_candidates(grams, rare, config.rewrite, times, threads=threads)
         idf_max = float(rare.idf(np.zeros(1))[0])
         stories = config.decide.level == "stories"

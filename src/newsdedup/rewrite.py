@@ -321,7 +321,7 @@ def candidates(
         rare: Document frequencies of the corpus.
         cfg: Thresholds, ``window_days`` and ``max_df``.
         times: Each document's publication time in seconds since the epoch (``inf`` if
-            unknown, as :func:`newsdedup.choose.timestamp` gives), or ``None`` if none is
+            unknown, as :func:`newsdedup.dates.seconds` gives), or ``None`` if none is
             known.
         threads: Threads to weigh the n-grams in (:func:`index`); never changes the pairs.
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from newsdedup import jit
-from newsdedup.choose import timestamp
 from newsdedup.config import RewriteConfig, VerifyConfig
 from newsdedup.data import Fingerprint, Match
+from newsdedup.dates import seconds
 from newsdedup.decide import Evidence, copy_kind, may_hold_passage, templates
 from newsdedup.rewrite import needed, shared_weight
 from newsdedup.spill import releasing
@@ -43,7 +43,7 @@ def scores(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
 
 def days_apart(a: Fingerprint, b: Fingerprint) -> float | None:
     """Days between two publication dates; ``None`` if either is unknown or unreadable."""
-    first, second = timestamp(a.published), timestamp(b.published)
+    first, second = seconds(a.published), seconds(b.published)
     if math.isinf(first) or math.isinf(second):
         return None
     return round(abs(first - second) / 86400.0, 3)

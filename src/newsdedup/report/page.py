@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from newsdedup.boilerplate import is_pattern, source_of
 from newsdedup.config import Config
 from newsdedup.data import Document
+from newsdedup.dates import day as day_of
 from newsdedup.lsh import choose_banding, probability
 from newsdedup.report import svg
 from newsdedup.report.assets import CSS, SCRIPT
@@ -558,7 +559,7 @@ def _row(index: int, members: Sequence[Member], data: RunData) -> str:
     rep = docs.get(members[0].doc_id)
     title = (rep.title or rep.text[:90]) if rep else ""
     sources = sorted({d.source for d in found if d.source})
-    dates = sorted(d.published[:10] for d in found if d.published)
+    dates = sorted(filter(None, (day_of(d.published) for d in found)))
     span = (
         f"{dates[0]} – {dates[-1]}"
         if dates and dates[0] != dates[-1]
