@@ -426,8 +426,19 @@ def test_the_catalogue_is_large() -> None:
     assert len({case.name for case in CASES}) == len(CASES)
 
 
+# The same records through the worker processes, which read plain JSONL in blocks.
+IN_WORKERS = [c for c in CASES if c.name.startswith("jsonl") and "surrogate" in c.name] + [
+    c for c in CASES if "misspelled" in c.name or "duplicate id" in c.name
+]
+
+
+@pytest.mark.parametrize("case", IN_WORKERS, ids=[case.name for case in IN_WORKERS])
+def test_hostile_input_in_workers(case: Case, tmp_path: Path) -> None:
+    test_hostile_input(case, tmp_path, workers=2)
+
+
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
-def test_hostile_input(case: Case, tmp_path: Path) -> None:
+def test_hostile_input(case: Case, tmp_path: Path, workers: int = 1) -> None:
     data = tmp_path / "in"
     data.mkdir()
     name = case.files(data)
@@ -436,7 +447,7 @@ def test_hostile_input(case: Case, tmp_path: Path) -> None:
     os.chdir(data)  # messages name the input as given
     try:
         result = CliRunner().invoke(
-            main, ["run", name, "-o", str(out), "-q", "--workers", "1", *case.args]
+            main, ["run", name, "-o", str(out), "-q", "--workers", str(workers), *case.args]
         )
     finally:
         os.chdir(cwd)
