@@ -168,3 +168,23 @@ def os_pid() -> int:
     import os
 
     return os.getpid()
+
+
+def test_staging_folders_of_dead_runs_are_removed(tmp_path: Path) -> None:
+    import os
+
+    from newsdedup.inputs import remove_dead_stages
+
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    gone = tmp_path / f"newsdedup-stage-{dead.stdout.strip()}-abc123"
+    live = tmp_path / f"newsdedup-stage-{os.getpid()}-def456"
+    other = tmp_path / "newsdedup-stage-notapid"
+    for folder in (gone, live, other):
+        (folder / "0").mkdir(parents=True)
+    assert remove_dead_stages(tmp_path) == [gone]
+    assert live.is_dir() and other.is_dir() and not gone.exists()

@@ -187,6 +187,7 @@ def staged(inputs: Sequence[str | Path], fmt: str = "auto") -> Iterator[list[str
         return
     if sum(str(name) == STDIN for name in inputs) > 1:
         raise InputError("standard input (-) can be read only once; give it once.")
+    remove_dead_stages()
     folder = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{os.getpid()}-"))
     try:
         local = []
@@ -201,6 +202,36 @@ def staged(inputs: Sequence[str | Path], fmt: str = "auto") -> Iterator[list[str
         yield local
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+_STAGE_NAME = re.compile(re.escape(STAGE_PREFIX) + r"(\d+)-[A-Za-z0-9_]+")
+
+
+def remove_dead_stages(folder: Path | None = None) -> list[Path]:
+    """Remove staging folders left by runs that were killed (their process is gone).
+
+    Only folders named exactly as :func:`staged` names them are touched, and only when
+    no process of that id is alive. Returns the folders removed.
+    """
+    removed = []
+    for path in Path(folder or tempfile.gettempdir()).glob(f"{STAGE_PREFIX}*"):
+        match = _STAGE_NAME.fullmatch(path.name)
+        if match and path.is_dir() and not path.is_symlink() and not _alive(int(match[1])):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, but another user's
+    return True
 
 
 _STDIN_FORMATS = ("jsonl", "json", "csv", "tsv", "parquet")
