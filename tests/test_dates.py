@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import csv
+import json
+import math
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+from newsdedup.cli import main
+from newsdedup.config import Config
 from newsdedup.data import Fingerprint
 from newsdedup.dates import UNDATED, day, seconds, unread, unreadable
+from newsdedup.pipeline import dedup_fingerprints
 
 MARCH_5 = 1709596800.0  # 2024-03-05T00:00:00Z
 TEN = MARCH_5 + 10 * 3600  # 2024-03-05T10:00:00Z
@@ -165,3 +173,124 @@ def test_unread_counts_and_names_the_first() -> None:
     assert found is not None
     assert (found.count, found.example, found.doc_id) == (2, "soon", "b")
     assert unread(fps[:1]) is None
+
+
+def test_the_result_counts_unreadable_dates() -> None:
+    import numpy as np
+
+    from newsdedup.backends.local import fingerprint_stream
+    from newsdedup.data import Document
+
+    docs = [
+        Document("a", "One story about a rate rise.", published="Tue, 05 Mar 2024 10:00:00 GMT"),
+        Document("b", "Another story about the weather.", published="the other day"),
+    ]
+    fps = list(fingerprint_stream(docs, Config()))
+    result = dedup_fingerprints(fps, Config())
+    assert result.stats["dates_unreadable"] == 1
+    assert result.unread_dates is not None and result.unread_dates.doc_id == "b"
+    assert np.isfinite(seconds(fps[0].published))
+
+
+# ---------------------------------------------------------------- through the command line
+
+STORY = (
+    "The central bank raised its main interest rate by half a point on Tuesday, the "
+    "largest increase in two decades, saying inflation had spread from energy to food, "
+    "rents and services and would not fall back to its target without firmer action. "
+    "Markets had expected a smaller move and the currency rose against the dollar."
+)
+OTHER = (
+    "Heavy rain closed three mountain passes overnight and the regional authority told "
+    "drivers to stay off the roads until the snow ploughs had cleared the upper valleys. "
+    "Schools in four towns will open late on Wednesday, the authority said in a statement."
+)
+
+
+def write(path: Path, records: list[dict[str, str]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def invoke(*args: str | Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def clusters(out: Path) -> dict[str, dict[str, str]]:
+    text = (out / "clusters.csv").read_text(encoding="utf-8")
+    return {row["doc_id"]: row for row in csv.DictReader(text.splitlines())}
+
+
+def test_summary_counts_unreadable_dates_with_an_example(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "corpus.jsonl",
+        [
+            {"id": "a", "text": STORY, "date": "2024-03-05"},
+            {"id": "b", "text": OTHER, "date": "yesterday"},
+            {"id": "c", "text": OTHER + " More.", "date": "soon"},
+        ],
+    )
+    code, out, _ = invoke("run", path, "-o", tmp_path / "o")
+    assert code == 0, out
+    assert "2 dates could not be read, e.g. 'yesterday'" in out
+    assert f"{path} line 2" in out
+    assert "count as undated" in out
+    manifest = json.loads((tmp_path / "o" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["stats"]["dates_unreadable"] == 2
+
+
+def test_readable_dates_say_nothing(tmp_path: Path) -> None:
+    path = write(tmp_path / "corpus.jsonl", [{"id": "a", "text": STORY, "date": "Feb 26, 1987"}])
+    code, out, _ = invoke("run", path, "-o", tmp_path / "o")
+    assert code == 0, out
+    assert "could not be read" not in out
+
+
+def test_a_date_field_no_record_has_is_an_error(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "corpus.jsonl",
+        [{"id": "a", "text": STORY, "pubDate": "Tue, 05 Mar 2024 10:00:00 GMT"}],
+    )
+    code, _, err = invoke("run", path, "-o", tmp_path / "o", "--date-field", "pubdate")
+    assert code == 1
+    assert "'pubdate'" in err and "pubDate" in err
+    assert "Use --date-field pubDate" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_the_default_date_field_may_be_absent(tmp_path: Path) -> None:
+    path = write(tmp_path / "corpus.jsonl", [{"id": "a", "text": STORY}])
+    code, out, _ = invoke("run", path, "-o", tmp_path / "o")
+    assert code == 0, out
+    assert "could not be read" not in out
+
+
+def test_earliest_rfc822_copy_is_the_representative(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "corpus.jsonl",
+        [
+            {"id": "a", "text": STORY, "pubDate": "Thu, 07 Mar 2024 09:00:00 GMT"},
+            {"id": "b", "text": STORY, "pubDate": "Tue, 05 Mar 2024 10:00:00 +0100"},
+            {"id": "c", "text": STORY, "pubDate": "Wed, 06 Mar 2024 08:00:00 EST"},
+            {"id": "d", "text": OTHER, "pubDate": "Mon, 04 Mar 2024 10:00:00 GMT"},
+        ],
+    )
+    code, out, _ = invoke("run", path, "-o", tmp_path / "o", "--date-field", "pubDate")
+    assert code == 0, out
+    rows = clusters(tmp_path / "o")
+    assert {rows[i]["cluster_id"] for i in "abc"} == {"b"}
+    assert rows["b"]["is_representative"] in ("True", "true", "1")
+    assert "could not be read" not in out
+
+
+def test_undated_copies_would_keep_the_smallest_id(tmp_path: Path) -> None:
+    """The contrast: before issue 14 RFC 822 dates were unreadable and ``a`` was kept."""
+    path = write(
+        tmp_path / "corpus.jsonl",
+        [{"id": i, "text": STORY, "date": "someday"} for i in "abc"],
+    )
+    code, out, _ = invoke("run", path, "-o", tmp_path / "o")
+    assert code == 0, out
+    assert {row["cluster_id"] for row in clusters(tmp_path / "o").values()} == {"a"}
+    assert math.isinf(seconds("someday"))

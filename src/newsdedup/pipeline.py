@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
+from difflib import get_close_matches
 from itertools import compress
 from operator import attrgetter
 from pathlib import Path
@@ -29,9 +30,9 @@ from newsdedup.boilerplate import (
 from newsdedup.choose import id_ranks, preference
 from newsdedup.clean import digest, normalize
 from newsdedup.cluster import cluster, exact_heads, gc_paused
-from newsdedup.config import Config
+from newsdedup.config import Config, ReadConfig
 from newsdedup.data import DedupResult, Document, Fingerprint, Match, Origin, Skip
-from newsdedup.dates import seconds
+from newsdedup.dates import seconds, unread
 from newsdedup.decide import figures_differ, load_model, marks, passage_stats
 from newsdedup.errors import InputError, NewsDedupError
 from newsdedup.fingerprint import signatures
@@ -308,7 +309,9 @@ def dedup_fingerprints(
         )
         stats = _stats(rows, match_stats, len(skipped))
     learned = tuple((f.source, f.text, f.documents) for f in furniture.lines) if furniture else ()
-    return DedupResult(rows, clusters, matches, stats, tuple(skipped), learned)
+    dates = unread(fingerprints)
+    stats["dates_unreadable"] = dates.count if dates else 0
+    return DedupResult(rows, clusters, matches, stats, tuple(skipped), learned, dates)
 
 
 def _unique_ids(docs: Iterable[Document]) -> Iterator[Document]:
@@ -580,6 +583,48 @@ def _documents_named(
         }
 
 
+def check_date_field(
+    fingerprints: Sequence[Fingerprint], inputs: Sequence[str | Path], config: Config
+) -> None:
+    """Raise if ``read.date_field`` was named (not the default) and no document has it.
+
+    A corpus without the default field is simply undated; a field named on purpose that
+    no record holds is a misspelling, which would otherwise leave every document undated
+    without a word (issue 14). The records' fields are read again only to say so.
+    """
+    name = config.read.date_field
+    if name == ReadConfig().date_field or not fingerprints:
+        return
+    if any(fp.published for fp in fingerprints):
+        return
+    found = _fields_found(inputs, config)
+    close = get_close_matches(name.lower(), list(found), n=1)
+    fix = (
+        f"Use --date-field {found[close[0]]}"
+        if close
+        else "Name the dates' field with --date-field"
+    )
+    raise InputError(
+        f"no record has a value in the date field {name!r} (read.date_field); fields "
+        f"found: {', '.join(found.values()) or 'none'}. {fix}, or leave it out for an undated "
+        "corpus."
+    )
+
+
+def _fields_found(inputs: Sequence[str | Path], config: Config) -> dict[str, str]:
+    """The fields of the first document of ``inputs``, by their lower-case names."""
+    from newsdedup.read import read
+
+    cfg = config.read
+    for item in read(inputs, cfg):
+        if isinstance(item, Document):
+            named = {cfg.title_field: item.title, cfg.source_field: item.source}
+            named[cfg.url_field] = item.url
+            present = [key for key, value in named.items() if value is not None]
+            return {f.lower(): f for f in (cfg.id_field, cfg.text_field, *present, *item.meta)}
+    return {}
+
+
 def check_accounting(result: DedupResult) -> None:
     """Raise if any document is neither kept nor grouped under a kept document."""
     rows = result.assignments
@@ -648,6 +693,7 @@ def _run(
             inputs, config, furniture, progress, workers, seen, cut
         )
         furniture = named(furniture, seen)
+        check_date_field(fingerprints, inputs, config)
     with _frozen():
         with _timed(timings, "match_and_cluster"):
             result = dedup_fingerprints(
@@ -659,6 +705,9 @@ def _run(
                 texts=lambda wanted: _documents_named(inputs, wanted, config, spans, origins),
             )
             check_accounting(result)
+            if result.unread_dates is not None:  # where the example was read, for the summary
+                where = origins.get(result.unread_dates.doc_id)
+                result = replace(result, unread_dates=replace(result.unread_dates, origin=where))
         with cleaned_early(result, inputs, origins, out, config) as cleaned:
             with (
                 _timed(timings, "align_passages"),

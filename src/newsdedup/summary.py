@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from newsdedup.data import UnreadDates
     from newsdedup.pipeline import ProgressHook, RunReport
 
 
@@ -74,4 +75,19 @@ def print_summary(report: RunReport) -> None:
             if stats["skipped"]
             else ""
         )
+    )
+    if report.result.unread_dates is not None:
+        click.echo(unread_dates_line(report.result.unread_dates))
+
+
+def unread_dates_line(dates: UnreadDates) -> str:
+    """Say how many dates could not be read, with the first one and where it was."""
+    where = f"document {dates.doc_id!r}"
+    if dates.origin is not None:
+        where = f"{dates.origin.file} line {dates.origin.line}"
+    many = f"{dates.count:,} dates" if dates.count != 1 else "1 date"
+    those = "those documents count" if dates.count != 1 else "that document counts"
+    return (
+        f"{many} could not be read, e.g. {dates.example!r} ({where}); {those} as undated "
+        "(dates read: ISO 8601, RFC 822, epoch seconds, written ones like 'Feb 26, 1987')."
     )
