@@ -100,7 +100,13 @@ _RUN_OPTIONS: tuple[tuple[str, str, str, Any, str], ...] = (
     ("--id-field", "read", "id_field", str, "Input field with the document id. [id]"),
     ("--text-field", "read", "text_field", str, "Input field with the text. [text]"),
     ("--title-field", "read", "title_field", str, "Input field with the headline. [title]"),
-    ("--date-field", "read", "date_field", str, "Input field with the date, ISO 8601. [date]"),
+    (
+        "--date-field",
+        "read",
+        "date_field",
+        str,
+        "Input field with the date: ISO 8601, RFC 822, epoch seconds or 'Feb 26, 1987'. [date]",
+    ),
     ("--source-field", "read", "source_field", str, "Input field with the outlet. [source]"),
     ("--url-field", "read", "url_field", str, "Input field with the URL. [url]"),
     (

@@ -50,7 +50,8 @@ class ReadConfig:
         id_field: Field holding the document id.
         text_field: Field holding the article body.
         title_field: Field holding the headline (optional in the data).
-        date_field: Field holding the publication date, ISO 8601 (optional in the data).
+        date_field: Field holding the publication date (optional in the data); the
+            formats read are those of :mod:`newsdedup.dates`.
         source_field: Field holding the outlet name (optional in the data).
         url_field: Field holding the URL (optional in the data).
         format: ``auto`` (from the file name), ``jsonl``, ``json`` (one array of
