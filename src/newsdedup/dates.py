@@ -87,6 +87,7 @@ _ZONES = {
 # Never today's date: missing parts are taken from these, and a year that differs
 # between them was not in the string.
 _DEFAULTS = (datetime(2000, 1, 1), datetime(2001, 2, 2))
+_EPOCH_DAY = date(1970, 1, 1).toordinal()
 
 
 @lru_cache(maxsize=1 << 16)  # a corpus has few distinct dates and many documents
@@ -156,34 +157,36 @@ def _iso(text: str) -> float | None:
     found = _ISO.fullmatch(text)
     if found is None:
         return None
-    part: dict[str, Any] = found.groupdict()
-    year = int(part["year"])
-    if part["week"]:
-        start = date.fromisocalendar(year, int(part["week"]), int(part["weekday"]))
-    elif part["yday"]:
-        start = date(year, 1, 1) + timedelta(days=int(part["yday"]) - 1)
-        if start.year != year or part["yday"] == "000":
+    # By arithmetic, not datetime objects: a third of the time, for corpora whose every
+    # document has its own second (the cache cannot help them).
+    year, _, month, mday, week, weekday, yday, hour, _, minute, second, fraction, zone = (
+        found.groups()
+    )
+    if week:
+        start = date.fromisocalendar(int(year), int(week), int(weekday))
+    elif yday:
+        start = date(int(year), 1, 1) + timedelta(days=int(yday) - 1)
+        if start.year != int(year) or yday == "000":
             raise ValueError(f"day of year out of range: {text}")
     else:
-        start = date(year, int(part["month"]), int(part["day"]))
-    moment = datetime(
-        start.year,
-        start.month,
-        start.day,
-        int(part["hour"] or 0),
-        int(part["minute"] or 0),
-        int(part["second"] or 0),
-        tzinfo=_offset(part["zone"]),
-    )
-    return moment.timestamp() + float("0." + (part["fraction"] or "0"))
+        start = date(int(year), int(month), int(mday))
+    clock = (int(hour or 0), int(minute or 0), int(second or 0))
+    if clock[0] > 23 or clock[1] > 59 or clock[2] > 59:
+        raise ValueError(f"time out of range: {text}")
+    days = start.toordinal() - _EPOCH_DAY
+    moment = days * 86400 + clock[0] * 3600 + clock[1] * 60 + clock[2] - _offset(zone)
+    return moment + float("0." + fraction) if fraction else float(moment)
 
 
-def _offset(zone: str | None) -> timezone:
-    if not zone or zone.upper() == "Z":
-        return timezone.utc
+def _offset(zone: str | None) -> int:
+    """Seconds east of UTC of an ISO 8601 zone (``Z``, ``+01``, ``+01:00``, ``+0100``)."""
+    if not zone or zone in "Zz":
+        return 0
     digits = zone[1:].replace(":", "")
-    minutes = int(digits[:2]) * 60 + int(digits[2:] or 0)
-    return timezone(timedelta(minutes=-minutes if zone[0] == "-" else minutes))
+    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+    if hours > 23 or minutes > 59:
+        raise ValueError(f"zone out of range: {zone}")
+    return (-60 if zone[0] == "-" else 60) * (hours * 60 + minutes)
 
 
 def _rfc2822(text: str) -> float | None:
