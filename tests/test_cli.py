@@ -101,7 +101,7 @@ def test_on_error_skip_counts_and_lists_bad_records(tmp_path: Path) -> None:
     path = tmp_path / "mixed.jsonl"
     path.write_text('{"id": "a", "text": "fine"}\n{"id": "b", "text": \n', encoding="utf-8")
     code, out, _ = invoke("run", path, "-o", tmp_path / "o", "--on-error", "skip")
-    assert code == 0 and "1 bad records skipped" in out
+    assert code == 0 and "1 record skipped" in out
     skipped = table(tmp_path / "o" / "skipped.csv")
     assert [(row["line"], row["doc_id"]) for row in skipped] == [("2", "")]
 

@@ -71,7 +71,8 @@ def print_summary(report: RunReport) -> None:
         f"Every document accounted for: {stats['documents']:,} read = "
         f"{stats['kept']:,} kept + {stats['grouped']:,} grouped"
         + (
-            f" (and {stats['skipped']:,} bad records skipped, listed in skipped)"
+            f" (and {stats['skipped']:,} {'record' if stats['skipped'] == 1 else 'records'}"
+            " skipped, listed in skipped)"
             if stats["skipped"]
             else ""
         )
