@@ -12,9 +12,7 @@ so the worker count changes how fast evidence comes, never what it is.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any
@@ -29,7 +27,7 @@ from newsdedup.align import (
     shingle_size,
     units,
 )
-from newsdedup.backends.pool import in_order
+from newsdedup.backends.pool import WorkerPool, in_order
 from newsdedup.boilerplate import Boilerplate, furniture_spans
 from newsdedup.config import ShingleConfig
 from newsdedup.data import Fingerprint, Passage
@@ -153,8 +151,5 @@ def _aligned(
         for chunk, chunk_texts in _tasks(pairs, texts):
             yield align_chunk(chunk, chunk_texts, cfg, furniture)
         return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(cfg, furniture)
-    ) as pool:
+    with WorkerPool(workers, _start_worker, (cfg, furniture)) as pool:
         yield from in_order(pool, _work, _tasks(pairs, texts), 2 * workers)

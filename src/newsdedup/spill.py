@@ -25,6 +25,8 @@ from typing import BinaryIO, TypeVar
 import numpy as np
 
 _T = TypeVar("_T")
+SPILL_PREFIX = "newsdedup-spill-"
+"""How spill files and folders are named in the temp folder; a folder adds ``<pid>-``."""
 _MAPPED: weakref.WeakSet[mmap.mmap] = weakref.WeakSet()  # every region an array still uses
 
 
@@ -36,7 +38,7 @@ class Spill:
     """
 
     def __init__(self) -> None:
-        self._handle = tempfile.TemporaryFile(prefix="newsdedup-spill-")  # noqa: SIM115 (closed by __exit__)
+        self._handle = tempfile.TemporaryFile(prefix=SPILL_PREFIX)  # noqa: SIM115 (closed by __exit__)
 
     def __enter__(self) -> Spill:
         return self

@@ -2,7 +2,8 @@
 
 Every file is written to a temporary sibling and moved into place with ``os.replace``;
 the output folder as a whole is built in a temporary sibling folder and moved into place
-at the end (:func:`atomic_output_dir`), so an interrupted run leaves no partial result.
+at the end (:func:`atomic_output_dir`), so an interrupted run leaves no partial result;
+what a killed run leaves beside it, the next run removes (:mod:`newsdedup.leftovers`).
 The same data always gives the same bytes.
 """
 
@@ -30,6 +31,7 @@ from newsdedup.config import Config, ReadConfig
 from newsdedup.data import DedupResult, Match, Origin, Skip, level_of
 from newsdedup.errors import InputError, OutputError
 from newsdedup.inputs import codec, open_writer, shown
+from newsdedup.leftovers import remove_dead_siblings
 from newsdedup.read import (
     csv_rows,
     delimiter_of,
@@ -546,6 +548,7 @@ def _fresh_sibling(out: Path, kind: str) -> Path:
         OutputError: It cannot be made.
     """
     folder = out.parent / f".{out.name}.{kind}-{os.getpid()}"
+    remove_dead_siblings(out)  # what runs that were killed left beside it (issue 14)
     try:
         shutil.rmtree(folder, ignore_errors=True)  # left over by a killed run with our pid
         folder.mkdir(parents=True)

@@ -14,11 +14,11 @@ driver maps them (:class:`newsdedup.spill.SpillWriter`).
 
 from __future__ import annotations
 
-import multiprocessing
+import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
 from itertools import accumulate, islice, pairwise
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from newsdedup import jit
-from newsdedup.backends.pool import in_order
+from newsdedup.backends.pool import WorkerPool, in_order
 from newsdedup.boilerplate import Boilerplate, keyed_chunk, source_of, strip_chunk
 from newsdedup.clean import digest, normalize
 from newsdedup.config import Config
@@ -35,8 +35,9 @@ from newsdedup.data import Document, Fingerprint
 from newsdedup.decide import marks
 from newsdedup.fingerprint import ChunkPrints, window_signatures
 from newsdedup.leads import lead_keys
+from newsdedup.leftovers import remove_dead_spills
 from newsdedup.shingle import char_gram_sets, shingle_and_window, window_texts
-from newsdedup.spill import Spill, SpillWriter, Stored, mapped
+from newsdedup.spill import SPILL_PREFIX, Spill, SpillWriter, Stored, mapped
 
 if TYPE_CHECKING:
     from newsdedup.backends.blocks import BlockInput
@@ -325,12 +326,9 @@ def _results(
 
 def worker_pool(
     workers: int, config: Config, furniture: Boilerplate | None, spill: str | None = None
-) -> ProcessPoolExecutor:
+) -> WorkerPool:
     """A pool of ``workers`` processes that hold the run's config and furniture."""
-    context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(config, furniture, spill)
-    )
+    return WorkerPool(workers, _start_worker, (config, furniture, spill))
 
 
 def _spilled(group: list[FingerprintChunk], spill: Spill) -> Iterator[Fingerprint]:
@@ -391,7 +389,8 @@ def fingerprint_stream(
         for part in results:
             yield from part.fingerprints
         return
-    with tempfile.TemporaryDirectory(prefix="newsdedup-spill-") as folder:
+    remove_dead_spills()  # what runs that were killed left in the temp folder
+    with tempfile.TemporaryDirectory(prefix=f"{SPILL_PREFIX}{os.getpid()}-") as folder:
         stored = _results(fingerprint_stored, docs, config, workers, chunk, furniture, folder)
         yield from _spilled_stream(_noting(stored, seen))
 
