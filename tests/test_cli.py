@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -183,3 +187,45 @@ def test_no_rewrites_finds_copies_only(tmp_path: Path) -> None:
     kinds = {row["match_kind"] for row in table(tmp_path / "without" / "clusters.csv")}
     assert "rewrite" not in kinds
     assert "rewrite" in {row["match_kind"] for row in table(tmp_path / "with" / "clusters.csv")}
+
+
+def _terminated(*args: object, **kwargs: object) -> None:
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(10)  # the handler raises at the next instruction
+
+
+def _interrupted(*args: object, **kwargs: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _broken(*args: object, **kwargs: object) -> None:
+    raise BrokenProcessPool("A process in the process pool was terminated abruptly")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGTERM")
+@pytest.mark.parametrize(
+    ("stop", "code", "message"),
+    [
+        (_terminated, 143, "Terminated (SIGTERM): stopped; no partial output was left."),
+        (_interrupted, 130, "Interrupted: stopped; no partial output was left."),
+        (_broken, 1, "a worker process stopped unexpectedly"),
+    ],
+)
+def test_sigterm_ctrl_c_and_a_dead_worker_stop_a_run_with_a_message(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop, code, message
+) -> None:
+    """SIGTERM unwinds the run as Ctrl-C does (its cleanup runs), then exits 143; no traceback."""
+
+    def unexpected(signum: int, frame: object) -> None:
+        raise RuntimeError("SIGTERM reached the default handler")
+
+    monkeypatch.setattr("newsdedup.pipeline.run", stop)
+    before = signal.signal(signal.SIGTERM, unexpected)
+    try:
+        status, _, err = invoke("run", corpus, "-o", tmp_path / "out")
+        assert signal.getsignal(signal.SIGTERM) is unexpected  # put back as it was
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert status == code
+    assert message in err
+    assert "Traceback" not in err

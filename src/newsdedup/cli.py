@@ -8,8 +8,13 @@ imported inside the commands so that ``newsdedup --help`` stays instant.
 from __future__ import annotations
 
 import functools
+import gc
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import BrokenExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -243,21 +248,66 @@ def build_config(config_file: Path | None, options: dict[str, Any]) -> Any:
     return config.replace(overrides)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that it unwinds a run as Ctrl-C does."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM raises :class:`Terminated` (a ``KeyboardInterrupt``).
+
+    So ``kill`` (and a supervisor stopping the job) removes the run's temporary files,
+    stops its workers and leaves the output as it was, as Ctrl-C does (issue 14). Only the
+    main thread may set handlers; elsewhere (a test harness's thread) nothing changes.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
 def friendly_errors(func: F) -> F:
-    """Turn library errors into a message on stderr and an exit code; never a traceback."""
+    """Turn library errors into a message on stderr and an exit code; never a traceback.
+
+    Ctrl-C exits with 130 and SIGTERM with 143 (128 + the signal's number, as shells do),
+    after the run has cleaned up after itself.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            with _sigterm_as_interrupt():
+                return func(*args, **kwargs)
         except NewsDedupError as exc:
             click.secho(f"Error: {exc}", fg="red", err=True)
             sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.secho("Interrupted: nothing was written.", fg="red", err=True)
-            sys.exit(130)
+        except BrokenExecutor:
+            click.secho(_BROKEN, fg="red", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt as exc:
+            terminated = isinstance(exc, Terminated)
+        # Out of the handler, the interrupted frames are gone, and with them the
+        # generators whose cleanup (the spill folder, the workers) their closing runs.
+        gc.collect()
+        name = "Terminated (SIGTERM)" if terminated else "Interrupted"
+        click.secho(f"{name}: stopped; no partial output was left.", fg="red", err=True)
+        sys.exit(143 if terminated else 130)
 
     return wrapper  # type: ignore[return-value]
+
+
+_BROKEN = (
+    "Error: a worker process stopped unexpectedly (was it killed, or out of memory?); "
+    "run again, with fewer --workers if memory is short."
+)
 
 
 def _existing_inputs(
