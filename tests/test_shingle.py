@@ -3,7 +3,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from newsdedup.config import ShingleConfig
-from newsdedup.shingle import combine, shingles, unit_for, word_hashes
+from newsdedup.shingle import combine, shingle_texts, shingles, token_hash, unit_for, word_hashes
 
 
 def test_word_shingles_count_distinct_trigrams():
@@ -51,3 +51,34 @@ def test_combine_matches_a_plain_reference(tokens, size):
     grams = {tuple(tokens[i : i + width]) for i in range(len(tokens) - width + 1)}
     # Same number of distinct shingles as distinct n-grams (no 32-bit collision at this size).
     assert fast.size == len(grams)
+
+
+def _thue_morse(letters: bytes, k: int) -> bytes:
+    """The Thue-Morse word of length 2^k over two letters."""
+    bits = [0]
+    for _ in range(k):
+        bits += [1 - b for b in bits]
+    return bytes(letters[b] for b in bits)
+
+
+def _old_polynomial(token: bytes) -> int:
+    """The token hash before issue 14: sum(byte[k] * P**k) modulo 2^64."""
+    value, power, p = 0, 1, 0x9E3779B97F4A7C17
+    for byte in token:
+        value = (value + byte * power) % 2**64
+        power = power * p % 2**64
+    return value
+
+
+def test_thue_morse_tokens_that_fooled_the_polynomial_no_longer_collide():
+    # The difference of the two words' polynomials is (a - b) * prod(1 - P**(2**j)), a
+    # product of ever more even factors: zero modulo 2^64 from 2^10 letters on, whatever
+    # the odd base. Two texts differing in that token were copies of each other.
+    first, second = _thue_morse(b"ab", 10), _thue_morse(b"ba", 10)
+    assert _old_polynomial(first) == _old_polynomial(second)
+    assert token_hash(first) != token_hash(second)
+    cfg = ShingleConfig(unit="word", size=3)
+    texts = [f"the wire story {word.decode()} said on tuesday" for word in (first, second)]
+    assert np.intersect1d(shingles(texts[0], cfg), shingles(texts[1], cfg)).size == 2
+    batch = shingle_texts(texts, cfg)  # the batch path
+    assert np.intersect1d(batch.shingles[0], batch.shingles[1]).size == 2

@@ -8,7 +8,7 @@ temporaries (issue 5: fingerprints at hashing speed). Python still prepares each
 each digest (XXH3); everything per token, per shingle and per bin happens here:
 
 1. :func:`normalise_buffer`: the ASCII byte table and space collapsing (``_digests``).
-2. :func:`shingle_windows`: token hashes and word n-gram windows, or character n-gram
+2. :func:`shingle_windows`: token hashes (XXH64) and word n-gram windows, or character n-gram
    windows for texts written without spaces (``_unit_windows``, ``rolling``, ``shingles``).
 3. :func:`char_gram_windows`: rewrites' character n-grams, sampled (``char_gram_sets``).
 4. :func:`sorted_sets`: each document's sorted unique values (``_sort_sets``).
@@ -36,8 +36,13 @@ from newsdedup.shingle import _fmix64 as _fmix64_array
 _U = np.uint64
 _U0 = np.uint64(0)
 _U1 = np.uint64(1)
-_P = np.uint64(0x9E3779B97F4A7C17)  # shingle._P: the token polynomial's base
-_P_INV = np.uint64(pow(0x9E3779B97F4A7C17, -1, 1 << 64))
+_X1 = np.uint64(0x9E3779B185EBCA87)  # XXH64's primes (shingle._X1 ...)
+_X2 = np.uint64(0xC2B2AE3D27D4EB4F)
+_X3 = np.uint64(0x165667B19E3779F9)
+_X4 = np.uint64(0x85EBCA77C2B2AE63)
+_X5 = np.uint64(0x27D4EB2F165667C5)
+_V1 = np.uint64((0x9E3779B185EBCA87 + 0xC2B2AE3D27D4EB4F) % 2**64)  # stripe lanes at seed 0
+_V4 = np.uint64(2**64 - 0x9E3779B185EBCA87)
 _MULT = np.uint64(0x9E3779B97F4A7C15)  # shingle._MULT: n-gram combination, char offset
 _M1 = np.uint64(0xFF51AFD7ED558CCD)
 _M2 = np.uint64(0xC4CEB9FE1A85EC53)
@@ -117,37 +122,120 @@ def normalise_buffer(
 
 
 @njit(inline="always")
-def _token_hashes(
-    buf: np.ndarray, lo: np.uint64, n: np.uint64, table: np.ndarray, powers: np.ndarray,
-    inverse: np.ndarray, units: np.ndarray,
-) -> np.uint64:  # fmt: skip
-    """Mixed hash of every token of ``table[buf[lo:lo + n]]`` (``shingle.word_hashes``).
+def _rotl(x: np.uint64, bits: np.uint64) -> np.uint64:
+    return (x << bits) | (x >> (_U(64) - bits))
 
-    Tokens are runs of non-space bytes, so the text need not be collapsed. A token's
-    polynomial is a difference of prefix sums over the document, ``sum(byte[j] * P**j)``,
-    times ``P**-start`` (``shingle._span_hashes``), computed without a branch: each byte
-    writes its token's hash so far, and the count moves on where a token ends.
+
+@njit(inline="always")
+def _xxh_round(acc: np.uint64, lane: np.uint64) -> np.uint64:
+    return _rotl(acc + lane * _X2, _U(31)) * _X1
+
+
+@njit(inline="always")
+def _read64(b: np.ndarray, i: np.uint64) -> np.uint64:
+    """Little-endian 8 bytes at ``b[i]`` (LLVM makes the shifts one unaligned load)."""
+    return (
+        _U(b[i])
+        | (_U(b[i + _U(1)]) << _U(8))
+        | (_U(b[i + _U(2)]) << _U(16))
+        | (_U(b[i + _U(3)]) << _U(24))
+        | (_U(b[i + _U(4)]) << _U(32))
+        | (_U(b[i + _U(5)]) << _U(40))
+        | (_U(b[i + _U(6)]) << _U(48))
+        | (_U(b[i + _U(7)]) << _U(56))
+    )
+
+
+@njit(inline="always")
+def _read32(b: np.ndarray, i: np.uint64) -> np.uint64:
+    """Little-endian 4 bytes at ``b[i]``."""
+    return (
+        _U(b[i])
+        | (_U(b[i + _U(1)]) << _U(8))
+        | (_U(b[i + _U(2)]) << _U(16))
+        | (_U(b[i + _U(3)]) << _U(24))
+    )
+
+
+@njit(inline="always")
+def _choose(take: np.uint64, a: np.uint64, b: np.uint64) -> np.uint64:
+    """``a`` where ``take`` is all ones, ``b`` where it is 0: a select, not a branch."""
+    return (a & take) | (b & ~take)
+
+
+@njit(inline="always")
+def _xxh64(b: np.ndarray, start: np.uint64, end: np.uint64) -> np.uint64:
+    """XXH64, seed 0, of ``b[start:end]`` (``xxhash.xxh64_intdigest``, ``shingle._span_hashes``).
+
+    The last 0 to 7 bytes take XXH64's 4-byte and 1-byte steps computed always and kept by
+    mask: a token's length is too irregular for a branch to be predicted, and a missed
+    branch cost more than the steps (``b`` may be read up to 3 bytes past ``end``).
     """
-    total = _U0  # prefix sum up to here
-    before = _U0  # prefix sum before the current token
-    start = _U0  # where the current token starts
+    length = end - start
+    p = start
+    if length >= _U(32):
+        v1, v2, v3, v4 = _V1, _X2, _U0, _V4
+        while end - p >= _U(32):
+            v1 = _xxh_round(v1, _read64(b, p))
+            v2 = _xxh_round(v2, _read64(b, p + _U(8)))
+            v3 = _xxh_round(v3, _read64(b, p + _U(16)))
+            v4 = _xxh_round(v4, _read64(b, p + _U(24)))
+            p += _U(32)
+        h = _rotl(v1, _U(1)) + _rotl(v2, _U(7)) + _rotl(v3, _U(12)) + _rotl(v4, _U(18))
+        h = (h ^ _xxh_round(_U0, v1)) * _X1 + _X4
+        h = (h ^ _xxh_round(_U0, v2)) * _X1 + _X4
+        h = (h ^ _xxh_round(_U0, v3)) * _X1 + _X4
+        h = (h ^ _xxh_round(_U0, v4)) * _X1 + _X4
+    else:
+        h = _X5
+    h += length
+    while end - p >= _U(8):
+        h = _rotl(h ^ _xxh_round(_U0, _read64(b, p)), _U(27)) * _X1 + _X4
+        p += _U(8)
+    take = _U0 - _U(end - p >= _U(4))
+    h = _choose(take, _rotl(h ^ (_read32(b, p) * _X1), _U(23)) * _X2 + _X3, h)
+    p += take & _U(4)
+    for _ in range(3):
+        take = _U0 - _U(p < end)
+        h = _choose(take, _rotl(h ^ (_U(b[p]) * _X5), _U(11)) * _X1, h)
+        p += take & _U1
+    h ^= h >> _S33
+    h *= _X2
+    h ^= h >> _U(29)
+    h *= _X3
+    return h ^ (h >> _S32)
+
+
+@njit(inline="always")
+def _token_hashes(
+    buf: np.ndarray, lo: np.uint64, n: np.uint64, table: np.ndarray, mapped: np.ndarray,
+    spans: np.ndarray, units: np.ndarray,
+) -> np.uint64:  # fmt: skip
+    """XXH64 of every token of ``table[buf[lo:lo + n]]`` (``shingle.word_hashes``).
+
+    Tokens are runs of non-space bytes, so the text need not be collapsed. One pass maps
+    the bytes into ``mapped`` (``n + 8`` long: :func:`_xxh64` reads a little past a token)
+    and finds the tokens without a branch: each byte writes the current token's bounds to
+    ``spans``, and the count moves on where a token ends. A second pass hashes them.
+    """
     count = _U0
+    start = _U0  # where the current token starts
     after_space = _U1
     for j in range(n):
-        byte = _U(table[buf[lo + j]])
+        byte = table[buf[lo + j]]
+        mapped[j] = byte
         space = _U(byte == _SPACE)
-        units[count] = (total - before) * inverse[start]
+        spans[count, 0] = start
+        spans[count, 1] = j
         count += space & (after_space ^ _U1)
-        total += byte * powers[j]
-        mask = _U0 - space  # all ones at a space
-        before = (total & mask) | (before & ~mask)
-        start = ((j + _U1) & mask) | (start & ~mask)
+        start = _choose(_U0 - space, j + _U1, start)
         after_space = space
-    if after_space == 0:
-        units[count] = (total - before) * inverse[start]
+    if after_space == _U0:
+        spans[count, 0] = start
+        spans[count, 1] = n
         count += _U1
     for i in range(count):
-        units[i] = _fmix64(units[i])
+        units[i] = _xxh64(mapped, spans[i, 0], spans[i, 1])
     return count
 
 
@@ -220,18 +308,6 @@ def _windows(
     return pos
 
 
-@njit(inline="always")
-def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """``P**j`` and ``P**-j`` modulo 2^64 for ``j < n`` (``shingle._powers``)."""
-    powers = np.empty(n, dtype=np.uint64)
-    inverse = np.empty(n, dtype=np.uint64)
-    powers[0] = inverse[0] = _U1
-    for j in range(1, n):
-        powers[j] = powers[j - 1] * _P
-        inverse[j] = inverse[j - 1] * _P_INV
-    return powers, inverse
-
-
 @njit(cache=True, nogil=True)
 def shingle_windows(
     buf: np.ndarray, offsets: np.ndarray, chars: np.ndarray, table: np.ndarray, size: int,
@@ -257,8 +333,9 @@ def shingle_windows(
     longest = 1
     for doc in range(n_docs):
         longest = max(longest, offsets[doc + 1] - offsets[doc] + 1)
-    powers, inverse = _powers(longest)
     units = np.empty(longest, dtype=np.uint64)
+    mapped = np.empty(longest + 8, dtype=np.uint8)
+    spans = np.empty((longest, 2), dtype=np.uint64)
     out = np.empty(buf.size + 1, dtype=np.uint32)
     bounds = np.zeros(n_docs + 1, dtype=np.int64)
     pos = _U0
@@ -268,7 +345,7 @@ def shingle_windows(
             count = _code_points(buf, lo, n, units)
             pos = _windows(units, count, _U(char_size), _U1, out, pos)
         else:
-            count = _token_hashes(buf, lo, n, table, powers, inverse, units)
+            count = _token_hashes(buf, lo, n, table, mapped, spans, units)
             pos = _windows(units, count, _U(size), _U1, out, pos)
         bounds[doc + 1] = pos
     return out[:pos], bounds

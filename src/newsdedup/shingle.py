@@ -1,16 +1,21 @@
 """Shingles: normalised text -> a sorted array of unique 32-bit shingle hashes.
 
-Two implementations of one definition. A token's hash is a polynomial over its UTF-8 bytes
-modulo 2^64, ``sum(byte[k] * P**k)``, mixed with MurmurHash3's 64-bit finaliser; an n-gram's
-hash combines its tokens' hashes (``h = h * M + next``), mixed again, top 32 bits kept.
+Two implementations of one definition. A token's hash is XXH64 (seed 0) of its UTF-8 bytes,
+``xxhash.xxh64_intdigest(token)``; an n-gram's hash combines its tokens' hashes
+(``h = h * M + next``), mixed with MurmurHash3's 64-bit finaliser, top 32 bits kept.
+A token hash used to be a polynomial modulo 2^64, ``sum(byte[k] * P**k)``: linear, so
+crafted tokens collided at will (two-letter Thue-Morse words of 2^10 bytes, for any odd
+base; issue 14) and made different texts copies. XXH64 is not linear in its input, and
+those pairs no longer collide (tests/test_shingle.py). It is not keyed either: one who
+inverts its rounds can still make two long tokens collide. Its cost: benchmarks/README.md.
 
 * :func:`shingles` and :func:`word_hashes` work on one normalised text.
 * :func:`shingle_texts` works on a batch of raw texts at once: ASCII texts are normalised by a
-  256-byte table, the whole batch is one byte buffer, and token hashes come from one prefix
-  sum over it, so no Python object is made per token or per shingle (issue 5: per-shingle
-  Python objects, not hashing, cap the Python MinHash tools at a few thousand articles a
-  second). It gives exactly what :func:`newsdedup.clean.normalize`, :func:`shingles` and
-  :func:`newsdedup.clean.digest` give text by text (the tests check it).
+  256-byte table, the whole batch is one byte buffer, and every token's XXH64 is computed
+  at once, step by step, so no Python object is made per token or per shingle (issue 5:
+  per-shingle Python objects, not hashing, cap the Python MinHash tools at a few thousand
+  articles a second). It gives exactly what :func:`newsdedup.clean.normalize`,
+  :func:`shingles` and :func:`newsdedup.clean.digest` give text by text (the tests check it).
 """
 
 from __future__ import annotations
@@ -22,13 +27,11 @@ from functools import cache
 from itertools import pairwise
 
 import numpy as np
+import xxhash
 
 from newsdedup.clean import _table, ascii_table, digest, normalize, uses_spaces
 from newsdedup.config import ShingleConfig
 
-_MASK = (1 << 64) - 1
-_P = 0x9E3779B97F4A7C17  # odd and 3 mod 4, so byte swaps within a token never cancel out
-_P_INV = pow(_P, -1, 1 << 64)
 _MULT = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden ratio)
 _EMPTY = np.zeros(0, dtype=np.uint32)
 _SPACE = 32
@@ -73,16 +76,12 @@ def combine(unit_hashes: np.ndarray, size: int) -> np.ndarray:
 
 
 def token_hash(token: bytes) -> int:
-    """Unmixed polynomial hash of one token's bytes (the reference, byte by byte)."""
-    value, power = 0, 1
-    for byte in token:
-        value = (value + byte * power) & _MASK
-        power = (power * _P) & _MASK
-    return value
+    """The hash of one token's bytes: XXH64, seed 0 (the reference of :func:`_span_hashes`)."""
+    return xxhash.xxh64_intdigest(token)
 
 
 def word_hashes(normalized: str) -> np.ndarray:
-    """Mixed hash of every space-separated token, as ``uint64``."""
+    """:func:`token_hash` of every space-separated token, as ``uint64``."""
     buf = np.frombuffer(normalized.encode("utf-8"), dtype=np.uint8)
     starts, ends = _token_spans(buf)
     return _span_hashes(buf, starts, ends)
@@ -134,16 +133,6 @@ def _ascii_array() -> np.ndarray:
     return np.frombuffer(ascii_table(), dtype=np.uint8)
 
 
-@cache
-def _powers(size: int) -> tuple[np.ndarray, np.ndarray]:
-    """``P**k`` and ``P**-k`` modulo 2^64 for ``k < size`` (size rounded up to a power of 2)."""
-    ks = np.full(size, _P, dtype=np.uint64)
-    ks[0] = 1
-    inverse = np.full(size, _P_INV, dtype=np.uint64)
-    inverse[0] = 1
-    return np.cumprod(ks), np.cumprod(inverse)
-
-
 def _token_spans(buf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Start and end offsets of every run of non-space bytes."""
     word = np.empty(buf.size + 2, dtype=np.int8)
@@ -154,13 +143,96 @@ def _token_spans(buf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _span_hashes(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Mixed :func:`token_hash` of every span, from one prefix sum over the buffer."""
+    """:func:`token_hash` (XXH64) of every span ``buf[start:end]``, all spans at once.
+
+    XXH64 step by step (Collet's specification, ``xxhash.h``), each step over every span
+    that still has input for it: 32-byte stripes (spans of 32 bytes or more), 8-byte
+    words, one 4-byte word, single bytes, then the avalanche. Words are read little-endian
+    at any byte offset through a view with a one-byte stride.
+    """
     if starts.size == 0:
         return np.zeros(0, dtype=np.uint64)
-    powers, inverse = _powers(1 << int(buf.size).bit_length())
-    prefix = np.zeros(buf.size + 1, dtype=np.uint64)
-    np.cumsum(buf * powers[: buf.size], out=prefix[1:])
-    return _fmix64((prefix[ends] - prefix[starts]) * inverse[starts])
+    padded = np.zeros(buf.size + 8, dtype=np.uint8)
+    padded[: buf.size] = buf
+    words = np.ndarray((buf.size + 1,), "<u8", padded.data, 0, (1,))
+    halves = np.ndarray((buf.size + 1,), "<u4", padded.data, 0, (1,))
+    starts, ends = starts.astype(np.int64), ends.astype(np.int64)
+    h, pos = _xxh64_stripes(words, starts, ends)
+    h += (ends - starts).astype(np.uint64)
+    todo = np.flatnonzero(ends - pos >= 8)
+    while todo.size:
+        at = pos[todo]
+        h[todo] = _rotl(h[todo] ^ _xxh_round(np.zeros(todo.size, np.uint64), words[at]), 27)
+        h[todo] = h[todo] * _X1 + _X4
+        pos[todo] = at + 8
+        todo = todo[ends[todo] - pos[todo] >= 8]
+    todo = np.flatnonzero(ends - pos >= 4)
+    h[todo] = _rotl(h[todo] ^ (halves[pos[todo]].astype(np.uint64) * _X1), 23) * _X2 + _X3
+    pos[todo] += 4
+    todo = np.flatnonzero(pos < ends)
+    while todo.size:
+        h[todo] = _rotl(h[todo] ^ (padded[pos[todo]].astype(np.uint64) * _X5), 11) * _X1
+        pos[todo] += 1
+        todo = todo[pos[todo] < ends[todo]]
+    h ^= h >> np.uint64(33)
+    h *= _X2
+    h ^= h >> np.uint64(29)
+    h *= _X3
+    return h ^ (h >> np.uint64(32))
+
+
+# XXH64's primes.
+_X1 = np.uint64(0x9E3779B185EBCA87)
+_X2 = np.uint64(0xC2B2AE3D27D4EB4F)
+_X3 = np.uint64(0x165667B19E3779F9)
+_X4 = np.uint64(0x85EBCA77C2B2AE63)
+_X5 = np.uint64(0x27D4EB2F165667C5)
+# The four stripe accumulators at seed 0: P1 + P2, P2, 0, -P1 (modulo 2^64).
+_LANES_AT_SEED_0 = np.array(
+    [
+        (0x9E3779B185EBCA87 + 0xC2B2AE3D27D4EB4F) % 2**64,
+        0xC2B2AE3D27D4EB4F,
+        0,
+        2**64 - 0x9E3779B185EBCA87,
+    ],
+    dtype=np.uint64,
+)
+
+
+def _rotl(values: np.ndarray, bits: int) -> np.ndarray:
+    return (values << np.uint64(bits)) | (values >> np.uint64(64 - bits))
+
+
+def _xxh_round(acc: np.ndarray, lane: np.ndarray) -> np.ndarray:
+    return _rotl(acc + lane * _X2, 31) * _X1
+
+
+def _xxh64_stripes(
+    words: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """XXH64's state after the 32-byte stripes of each span, and where each span's rest starts.
+
+    A span shorter than 32 bytes has no stripe: its state is ``PRIME64_5`` (seed 0).
+    """
+    h = np.full(starts.size, _X5, dtype=np.uint64)
+    pos = starts.copy()
+    long = np.flatnonzero(ends - starts >= 32)
+    if not long.size:
+        return h, pos
+    lanes = np.empty((4, long.size), dtype=np.uint64)
+    lanes[:] = _LANES_AT_SEED_0[:, None]
+    todo = np.arange(long.size)
+    while todo.size:
+        at = pos[long[todo]]
+        for lane in range(4):
+            lanes[lane, todo] = _xxh_round(lanes[lane, todo], words[at + 8 * lane])
+        pos[long[todo]] = at + 32
+        todo = todo[ends[long[todo]] - pos[long[todo]] >= 32]
+    merged = _rotl(lanes[0], 1) + _rotl(lanes[1], 7) + _rotl(lanes[2], 12) + _rotl(lanes[3], 18)
+    for lane in range(4):
+        merged = (merged ^ _xxh_round(np.zeros(long.size, np.uint64), lanes[lane])) * _X1 + _X4
+    h[long] = merged
+    return h, pos
 
 
 @cache
