@@ -37,7 +37,7 @@ from newsdedup.decide import figures_differ, load_model, marks, passage_stats
 from newsdedup.errors import InputError, NewsDedupError
 from newsdedup.fingerprint import signatures
 from newsdedup.leads import lead_keys, lead_pairs
-from newsdedup.lsh import Banding, candidate_pairs, choose_banding
+from newsdedup.lsh import Banding, banded, choose_banding
 from newsdedup.rewrite import LazyWeights, char_grams, rarity, settled
 from newsdedup.rewrite import candidates as rewrite_candidates
 from newsdedup.shingle import shingles
@@ -94,6 +94,8 @@ class MatchStats:
     lsh_candidates: int = 0
     rewrite_candidates: int = 0
     lead_candidates: int = 0
+    lsh_capped_buckets: int = 0
+    lsh_without_shingles: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +110,8 @@ class Candidates:
         lsh: How many pairs LSH found.
         rare: How many pairs the rare n-grams found.
         leads: How many pairs shared a lead key (:mod:`newsdedup.leads`).
+        capped: LSH buckets over ``lsh.max_bucket``, chained instead of expanded.
+        without_shingles: Documents left out of LSH for want of a shingle.
     """
 
     pairs: np.ndarray
@@ -116,6 +120,8 @@ class Candidates:
     lsh: int
     rare: int
     leads: int = 0
+    capped: int = 0
+    without_shingles: int = 0
 
 
 def find_candidates(
@@ -130,17 +136,23 @@ def find_candidates(
     and all character n-grams, because their weights depend on the whole corpus.
     ``threads`` group LSH bands, weigh the n-grams and multiply the rewrite index side by
     side; they never change the result.
+
+    A document without a shingle (its text all furniture, or too short) stays out of LSH:
+    its signature is all empty, so every two such documents would share every band
+    (issue 14: 1,500 of them made 1.1M candidates). Only its exact copies, found by the
+    digest of its whole text, can group with it.
     """
     banding = choose_banding(config.lsh, config.minhash.num_perm)
+    bare = np.fromiter((len(fp.shingles) == 0 for fp in fingerprints), bool, len(fingerprints))
     if fingerprints and all(fp.signature is not None for fp in fingerprints):
         sigs = np.stack([fp.signature for fp in fingerprints])
         release_all()  # the spilled signatures read for the copy
     else:
         sigs = signatures([fp.shingles for fp in fingerprints], config.minhash)
-    banded = candidate_pairs(sigs, banding, threads)
+    lsh = banded(sigs, banding, threads=threads, max_bucket=config.lsh.max_bucket, skip=bare)
     del sigs  # a copy of every signature (0.5 GB at a million): not kept through rewrites
     cut_short = lead_pairs([fp.leads for fp in fingerprints])
-    copies = np.unique(np.concatenate([banded.reshape(-1, 2), cut_short]), axis=0)
+    copies = np.unique(np.concatenate([lsh.pairs.reshape(-1, 2), cut_short]), axis=0)
     rewrites, pairs = None, copies
     rewritten = np.zeros((0, 2), dtype=np.int64)
     if config.rewrite.enabled and config.decide.level != "copies" and fingerprints:
@@ -152,7 +164,16 @@ def find_candidates(
         stories = config.decide.level == "stories"
         rewrites = Rewrites(config.rewrite, LazyWeights(grams, rare), idf_max, stories)
         pairs = np.unique(np.concatenate([copies.reshape(-1, 2), rewritten]), axis=0)
-    return Candidates(pairs, rewrites, banding, len(banded), len(rewritten), len(cut_short))
+    return Candidates(
+        pairs,
+        rewrites,
+        banding,
+        len(lsh.pairs),
+        len(rewritten),
+        len(cut_short),
+        lsh.capped,
+        lsh.left_out,
+    )
 
 
 def find_matches(
@@ -172,6 +193,8 @@ def find_matches(
         found.lsh,
         found.rare,
         found.leads,
+        found.capped,
+        found.without_shingles,
     )
     return verified, stats
 
@@ -262,6 +285,8 @@ def _stats(result_rows: Sequence, match_stats: MatchStats, skipped: int) -> dict
         "lsh_bands": match_stats.banding.bands,
         "lsh_rows": match_stats.banding.rows,
         "lsh_recall_at_threshold": round(match_stats.banding.recall_at_threshold, 6),
+        "lsh_capped_buckets": match_stats.lsh_capped_buckets,
+        "lsh_without_shingles": match_stats.lsh_without_shingles,
         **{f"kind_{kind}": count for kind, count in sorted(kinds.items())},
     }
 
