@@ -72,7 +72,7 @@ def _newsdedup_full(texts: Sequence[str]) -> int:
 
     config, done = Config(), 0
     for lo in range(0, len(texts), CHUNK):
-        slim = [(str(i), t, None, None, None) for i, t in enumerate(texts[lo : lo + CHUNK])]
+        slim = [(str(i), t, None, None, None, None) for i, t in enumerate(texts[lo : lo + CHUNK])]
         done += len(fingerprint_slim(slim, config).fingerprints)
     return done
 

@@ -229,3 +229,12 @@ def test_sigterm_ctrl_c_and_a_dead_worker_stop_a_run_with_a_message(
     assert status == code
     assert message in err
     assert "Traceback" not in err
+
+
+def test_max_bucket_reaches_the_config_and_the_summary_says_it_chained(
+    corpus: Path, tmp_path: Path
+) -> None:
+    code, out, _ = invoke("run", corpus, "-o", tmp_path / "o", "--dump-config", "--max-bucket", "3")
+    assert code == 0 and "max_bucket = 3" in out
+    code, out, _ = invoke("run", corpus, "-o", tmp_path / "o", "--max-bucket", "2")
+    assert code == 0 and "LSH buckets chained (over --max-bucket)" in out

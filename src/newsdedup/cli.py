@@ -71,6 +71,14 @@ _RUN_OPTIONS: tuple[tuple[str, str, str, Any, str], ...] = (
         "LSH bands (with --rows; default: chosen from threshold and recall).",
     ),
     ("--rows", "lsh", "rows", click.IntRange(1), "LSH rows per band (with --bands)."),
+    (
+        "--max-bucket",
+        "lsh",
+        "max_bucket",
+        click.IntRange(0),
+        "Documents in one LSH bucket beyond which it is chained, not paired all with all; "
+        "0: no cap. [2000]",
+    ),
     ("--num-perm", "minhash", "num_perm", click.IntRange(8, 1024), "MinHash permutations. [128]"),
     ("--seed", "minhash", "seed", int, "Seed of the MinHash permutations. [1]"),
     ("--shingle-size", "shingle", "size", click.IntRange(1, 16), "Words per shingle. [3]"),

@@ -58,9 +58,13 @@ def print_summary(report: RunReport) -> None:
         ("  reports of the same story", stats.get("kind_story", 0)),
         ("clusters with copies", stats["clusters_with_copies"]),
         ("empty texts (kept alone)", stats.get("kind_empty", 0)),
-        ("skipped bad records", stats["skipped"]),
+        ("skipped records", stats["skipped"]),
         ("candidates / verified", f"{stats['candidates']:,} / {stats['verified']:,}"),
     ]
+    if stats.get("lsh_capped_buckets"):
+        rows.append(("LSH buckets chained (over --max-bucket)", stats["lsh_capped_buckets"]))
+    if stats.get("lsh_without_shingles"):
+        rows.append(("texts with no shingles (exact copies only)", stats["lsh_without_shingles"]))
     for label, value in rows:
         table.add_row(label, f"{value:,}" if isinstance(value, int) else str(value))
     for stage, seconds in report.timings.items():
