@@ -44,7 +44,7 @@ def test_codec_names() -> None:
         "",
     ]
     assert is_url("s3://bucket/a.jsonl") and is_url("memory://x") and not is_url("C://x")
-    assert not is_url("a.jsonl") and not is_url("file://a.jsonl")
+    assert not is_url("a.jsonl") and is_url("file:///data/a.jsonl")
 
 
 @pytest.mark.parametrize(
@@ -188,3 +188,12 @@ def test_staging_folders_of_dead_runs_are_removed(tmp_path: Path) -> None:
         (folder / "0").mkdir(parents=True)
     assert remove_dead_stages(tmp_path) == [gone]
     assert live.is_dir() and other.is_dir() and not gone.exists()
+
+
+def test_local_file_urls_go_through_fsspec(tmp_path: Path) -> None:
+    pytest.importorskip("fsspec")
+    data = corpus_bytes(tmp_path)
+    (tmp_path / "d.jsonl.gz").write_bytes(gzip.compress(data))
+    run([f"file://{tmp_path}/d.jsonl.gz"], tmp_path / "out")
+    rows = table(tmp_path / "out" / "clusters.csv")
+    assert len(rows) == data.count(b"\n") and {row["file"] for row in rows} == {"d.jsonl.gz"}

@@ -48,7 +48,7 @@ def is_url(name: str | Path) -> bool:
     """Whether ``name`` is a URL for fsspec (``scheme://...``) rather than a local path."""
     text = str(name)
     scheme, sep, _ = text.partition("://")
-    return bool(sep) and scheme.isalnum() and len(scheme) > 1 and scheme != "file"
+    return bool(sep) and scheme.isalnum() and len(scheme) > 1
 
 
 def open_binary(path: Path) -> BinaryIO:
