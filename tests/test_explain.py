@@ -64,3 +64,28 @@ def test_cli_explain_text_json_and_errors(run_dir: Path) -> None:
     assert as_json["kind"] == "rewrite" and as_json["same_cluster"] and as_json["passages"]
     missing = runner.invoke(main, ["explain", "nowhere", "wire", "paper"])
     assert missing.exit_code == 1 and "Traceback" not in missing.output
+
+
+def test_an_input_edited_after_the_run_is_refused(run_dir: Path) -> None:
+    path = Path("in.jsonl")
+    path.write_text(
+        path.read_text(encoding="utf-8") + json.dumps({"id": "new", "text": "x"}) + "\n"
+    )
+    with pytest.raises(InputError, match=r"in\.jsonl changed after the run"):
+        explain(run_dir, "wire", "paper")
+
+
+def test_terminal_escapes_and_markup_in_articles_are_shown_not_obeyed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    nasty = [dict(d) for d in DOCS]
+    nasty[0]["text"] = "\x1b]0;owned\x07\x1b[2J" + nasty[0]["text"]
+    nasty[0]["id"] = "[bold red]wire[/]"
+    Path("in.jsonl").write_text("".join(json.dumps(d) + "\n" for d in nasty), encoding="utf-8")
+    run(["in.jsonl"], "out")
+    shown = CliRunner().invoke(main, ["explain", "out", "[bold red]wire[/]", "paper"])
+    assert shown.exit_code == 0, shown.output
+    assert "\x1b" not in shown.stdout and "\x07" not in shown.stdout
+    assert "␛]0;owned␇␛[2J" in shown.stdout
+    assert "[bold red]wire[/]" in shown.stdout

@@ -405,6 +405,19 @@ def test_parquet_tables_and_missing_inputs(
     )
 
 
+def test_inputs_edited_after_the_run_are_not_shown_as_its_texts(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(corpus.parent)
+    out = tmp_path / "edited"
+    assert CliRunner().invoke(main, ["run", corpus.name, "-o", str(out), "-q"]).exit_code == 0
+    corpus.write_bytes(corpus.read_bytes().replace(b"the", b"a", 1))
+    html = write_report(out).read_text(encoding="utf-8")
+    assert "changed after the run" in html
+    data = embedded_data(html)
+    assert all(m["text"] is None for c in data["clusters"] for m in c["members"])
+
+
 def test_report_errors_name_the_problem(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["report", str(tmp_path)])
     assert result.exit_code == 1
