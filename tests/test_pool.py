@@ -138,3 +138,45 @@ def test_workers_exit_when_their_parent_is_killed(tmp_path: Path) -> None:
     for pid in left:  # do not leave them running if the test fails
         os.kill(pid, signal.SIGKILL)
     assert left == []
+
+
+@posix
+def test_a_parent_stopped_while_a_worker_starts_leaves_no_traceback() -> None:
+    """SIGTERM between starting a worker and sending it what it starts from is held back.
+
+    Raised there, the worker would read half a message and print why.
+    """
+    script = textwrap.dedent(
+        """
+        import os, signal, time
+        import multiprocessing.util as util
+        from newsdedup.backends.pool import WorkerPool
+
+        def stop(signum, frame):
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, stop)
+        pool = WorkerPool(1)
+        spawn = util.spawnv_passfds
+
+        def spawn_then_stop(*args):
+            pid = spawn(*args)
+            print(pid, flush=True)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return pid
+
+        util.spawnv_passfds = spawn_then_stop
+        try:
+            with pool:
+                pool.submit(abs, -1).result()
+        except KeyboardInterrupt:
+            print("stopped", flush=True)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    worker, stopped = done.stdout.split()
+    assert (done.returncode, stopped) == (0, "stopped")
+    assert _wait_gone([int(worker)]) == []
+    assert done.stderr == ""

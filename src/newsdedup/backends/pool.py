@@ -27,7 +27,7 @@ _In = TypeVar("_In")
 _Out = TypeVar("_Out")
 
 _STOP_WAIT = 5.0
-"""Seconds to wait for each terminated worker to be gone."""
+"""Seconds to wait for each killed worker to be gone."""
 
 
 def in_order(
@@ -52,7 +52,7 @@ class WorkerPool(ProcessPoolExecutor):
 
     Used as a context manager, a block left normally waits for the work submitted; a block
     left by an exception (Ctrl-C, SIGTERM turned into one by the CLI, an error, a
-    generator closed early) cancels what is queued and terminates the workers instead:
+    generator closed early) cancels what is queued and kills the workers instead:
     nobody wants their results, and waiting could take long.
 
     Args:
@@ -76,8 +76,13 @@ class WorkerPool(ProcessPoolExecutor):
         )
 
     def submit(self, fn: Callable[..., _Out], /, *args: Any, **kwargs: Any) -> Future[_Out]:
-        """Schedule ``fn(*args, **kwargs)`` in a worker (see :class:`WorkerPool`)."""
-        return super().submit(_guarded, fn, *args, **kwargs)
+        """Schedule ``fn(*args, **kwargs)`` in a worker (see :class:`WorkerPool`).
+
+        A submit may start a worker: Ctrl-C and SIGTERM wait until it is started and
+        counted, so that :meth:`stop` knows of every worker there is.
+        """
+        with _stops_held():
+            return super().submit(_guarded, fn, *args, **kwargs)
 
     def __exit__(
         self,
@@ -92,29 +97,36 @@ class WorkerPool(ProcessPoolExecutor):
         return False
 
     def stop(self) -> None:
-        """Cancel the work not started and terminate the workers; return when they are gone."""
+        """Cancel the work not started and kill the workers; return when they are gone.
+
+        Killed, not asked to stop: a worker holds nothing to clean up (its spill file is
+        in the parent's folder), and one still starting holds SIGTERM back. It must be
+        gone before the parent exits and frees the queues it may still be opening.
+        """
         processes = list((getattr(self, "_processes", None) or {}).values())
         self.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             with suppress(ValueError, ProcessLookupError):  # exited already, or closed
                 if process.is_alive():
-                    process.terminate()
+                    process.kill()
         for process in processes:
             with suppress(ValueError, AssertionError):
                 process.join(_STOP_WAIT)
 
 
 class _QuietProcess(SpawnProcess):
-    """A spawned process that starts with SIGINT blocked (see :func:`_start_worker`).
+    """A spawned process started with SIGINT and SIGTERM blocked (see :func:`_start_worker`).
 
-    Python sets its own SIGINT handler while it starts, so ignoring SIGINT only in the
-    initializer would leave a window, the imports, in which Ctrl-C prints a worker's
-    traceback. A blocked signal stays blocked across ``fork`` and ``exec``; in the parent
-    it is only held back, and delivered when this returns.
+    In the parent, the signals are only held back while the worker starts, and delivered
+    when this returns: stopped halfway through sending the worker what it starts from,
+    the parent would leave it to fail reading that, with a traceback. In the worker they
+    stay blocked (a blocked signal stays blocked across ``fork`` and ``exec``) until its
+    initializer ignores SIGINT: Python sets its own SIGINT handler while it starts, and
+    Ctrl-C during its imports would print a traceback.
     """
 
     def start(self) -> None:
-        with _sigint_blocked():
+        with _stops_held():
             super().start()
 
 
@@ -122,12 +134,15 @@ class _QuietContext(SpawnContext):
     Process = _QuietProcess
 
 
+_STOPS = {signal.SIGINT, signal.SIGTERM}
+
+
 @contextmanager
-def _sigint_blocked() -> Iterator[None]:
+def _stops_held() -> Iterator[None]:
     if not hasattr(signal, "pthread_sigmask"):  # Windows: no signal masks
         yield
         return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
     try:
         yield
     finally:
@@ -145,7 +160,7 @@ def _start_worker(initializer: Callable[..., object] | None, initargs: tuple[Any
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # also drops a SIGINT held back at start
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)  # a SIGTERM held back ends it
     _exit_with_parent()
     if initializer is None:
         return
