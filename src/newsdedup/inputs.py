@@ -213,25 +213,15 @@ def remove_dead_stages(folder: Path | None = None) -> list[Path]:
     Only folders named exactly as :func:`staged` names them are touched, and only when
     no process of that id is alive. Returns the folders removed.
     """
+    from newsdedup.leftovers import alive
+
     removed = []
     for path in Path(folder or tempfile.gettempdir()).glob(f"{STAGE_PREFIX}*"):
         match = _STAGE_NAME.fullmatch(path.name)
-        if match and path.is_dir() and not path.is_symlink() and not _alive(int(match[1])):
+        if match and path.is_dir() and not path.is_symlink() and not alive(int(match[1])):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # exists, but another user's
-    return True
 
 
 _STDIN_FORMATS = ("jsonl", "json", "csv", "tsv", "parquet")
