@@ -62,3 +62,10 @@ def test_frames_without_ids_are_numbered() -> None:
 def test_other_objects_are_refused_clearly() -> None:
     with pytest.raises(InputError, match="pandas or polars DataFrame or a pyarrow Table"):
         dedup_frame([{"id": "a", "text": "x"}])
+
+
+def test_a_frame_arrow_cannot_hold_is_a_clear_error() -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"id": ["a", "b"], "text": ["fine", "cut \ud800 here"]}, dtype=object)
+    with pytest.raises(InputError, match="lone surrogates"):
+        dedup_frame(frame)

@@ -70,10 +70,16 @@ def _to_arrow(frame: Any) -> tuple[str, Any]:
     if isinstance(frame, pa.Table):
         return "arrow", frame
     module = type(frame).__module__.split(".")[0]
-    if module == "pandas":
-        return "pandas", pa.Table.from_pandas(frame, preserve_index=False)
-    if module == "polars":
-        return "polars", frame.to_arrow()
+    try:
+        if module == "pandas":
+            return "pandas", pa.Table.from_pandas(frame, preserve_index=False)
+        if module == "polars":
+            return "polars", frame.to_arrow()
+    except (pa.ArrowException, UnicodeError, TypeError, ValueError) as exc:
+        raise InputError(
+            f"the {module} DataFrame cannot be read as a table ({exc}); make every column "
+            "one type, and its strings valid Unicode (no lone surrogates)."
+        ) from None
     raise InputError(
         f"dedup_frame takes a pandas or polars DataFrame or a pyarrow Table, not "
         f"{type(frame).__module__}.{type(frame).__name__}; convert it first."
@@ -92,7 +98,7 @@ def _from_arrow(table: Any, kind: str) -> Any:
 
 def _documents(table: Any, config: Config) -> tuple[list[Document], list[Skip]]:
     """Documents and skips of the table's rows, checked as :func:`newsdedup.read.read` does."""
-    from newsdedup.read import _Raw, _Seen, _to_item
+    from newsdedup.read import _Raw, _Seen, _to_item, surrogate_problem
 
     seen = _Seen()
     docs: list[Document] = []
@@ -100,7 +106,9 @@ def _documents(table: Any, config: Config) -> tuple[list[Document], list[Skip]]:
     record = 0
     for batch in table.to_batches(max_chunksize=4096):
         for fields in batch.to_pylist():
-            item = _to_item(_Raw(FRAME, record + 1, record, fields), config.read, seen)
+            problem = surrogate_problem(f"{FRAME} line {record + 1}", fields)
+            raw = _Raw(FRAME, record + 1, record, None if problem else fields, problem)
+            item = _to_item(raw, config.read, seen)
             if isinstance(item, Document):
                 docs.append(item)
             else:

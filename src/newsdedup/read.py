@@ -280,7 +280,8 @@ def _parse_json(raw: bytes, file: str, line: int) -> tuple[dict[str, Any] | None
             'each line must hold one object like {"id": ..., "text": ...}. '
             "Fix the line, or use --on-error skip."
         )
-    return value, ""
+    problem = surrogate_problem(f"{file} line {line}", value)
+    return (None, problem) if problem else (value, "")
 
 
 def _json_error(exc: json.JSONDecodeError) -> str:
@@ -403,7 +404,8 @@ def _broken_array(file: str, line: int, detail: str) -> BrokenInput:
 def _json_array_records(file: str, cfg: ReadConfig) -> Iterator[_Raw]:
     for line, record, _raw, value in json_items(Path(file)):
         if isinstance(value, dict):
-            yield _Raw(file, line, record, value)
+            problem = surrogate_problem(f"{file} line {line}", value)
+            yield _Raw(file, line, record, None if problem else value, problem)
         else:
             problem = (
                 f"{file} line {line}: item {record + 1} of the array is a JSON "
@@ -478,8 +480,11 @@ def _name(delimiter: str) -> str:
     return names.get(delimiter, repr(delimiter))
 
 
+_ESCAPED = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, kept by surrogateescape
+
+
 def _has_surrogates(values: Iterable[str]) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for value in values for ch in value)
+    return any(_ESCAPED.search(value) for value in values)
 
 
 def _csv_records(file: str, cfg: ReadConfig) -> Iterator[_Raw]:
@@ -652,7 +657,7 @@ def _check(raw: _Raw, cfg: ReadConfig, file_has_text: bool) -> tuple[str, str | 
     doc_id = f"{shown(raw.file)}:{raw.line}" if numbered else _scalar_text(fields[id_field])
     text = "" if fields.get(text_field) is None else fields[text_field]
     problem = "" if numbered else _check_id(raw, fields[id_field], id_field)
-    problem = problem or _check_text(raw, text, text_field, cfg) or _check_unicode(raw, cfg)
+    problem = problem or _check_text(raw, text, text_field, cfg)
     return problem, doc_id, text
 
 
@@ -680,16 +685,17 @@ def _misspelled(raw: _Raw, name: str, cfg: ReadConfig) -> str:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _check_unicode(raw: _Raw, cfg: ReadConfig) -> str:
-    """A problem if a field that is read holds a lone surrogate (not valid Unicode)."""
-    fields = raw.fields or {}
-    names = (cfg.id_field, cfg.text_field, cfg.title_field, cfg.date_field)
-    for name in (*names, cfg.source_field, cfg.url_field):
-        value = fields.get(name)
+def surrogate_problem(label: str, fields: Mapping[str, Any]) -> str:
+    """A problem if a field's string holds a lone surrogate (not valid Unicode), else ``""``.
+
+    Only what :mod:`json` (or a DataFrame) gives needs the check: orjson refuses lone
+    surrogates, CSV bytes are decoded strictly, Arrow strings are valid UTF-8.
+    """
+    for name, value in fields.items():
         found = _SURROGATE.search(value) if isinstance(value, str) else None
         if found:
             return (
-                f"{raw.label} has a lone surrogate (\\u{ord(found.group()):04x}) at character "
+                f"{label} has a lone surrogate (\\u{ord(found.group()):04x}) at character "
                 f"{found.start() + 1} of field {name!r}: not valid Unicode, so it cannot be "
                 "written out (it comes from text cut inside an emoji or a broken escape). Fix "
                 "the record, or use --on-error skip."
