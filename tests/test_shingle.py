@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -82,3 +83,22 @@ def test_thue_morse_tokens_that_fooled_the_polynomial_no_longer_collide():
     assert np.intersect1d(shingles(texts[0], cfg), shingles(texts[1], cfg)).size == 2
     batch = shingle_texts(texts, cfg)  # the batch path
     assert np.intersect1d(batch.shingles[0], batch.shingles[1]).size == 2
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@given(st.lists(st.binary(min_size=1, max_size=70).filter(lambda b: b" " not in b), max_size=12))
+def test_token_hashes_are_xxh64_compiled_or_not(compiled: bool, tokens: list[bytes]) -> None:
+    import xxhash
+
+    from newsdedup.shingle import _span_hashes
+
+    buf = np.frombuffer(b" ".join(tokens), dtype=np.uint8)
+    starts, ends, at = [], [], 0
+    for token in tokens:
+        starts.append(at)
+        ends.append(at + len(token))
+        at += len(token) + 1
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NEWSDEDUP_JIT", "1" if compiled else "0")
+        got = _span_hashes(buf, np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))
+    assert got.tolist() == [xxhash.xxh64_intdigest(token) for token in tokens]

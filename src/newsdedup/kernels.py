@@ -239,6 +239,18 @@ def _token_hashes(
     return count
 
 
+@njit(cache=True, nogil=True)
+def span_hashes(padded: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """XXH64 of every span ``padded[start:end]`` (``shingle._span_hashes``, compiled).
+
+    ``padded`` holds at least 8 bytes after the last span (:func:`_xxh64` reads past one).
+    """
+    out = np.empty(starts.size, dtype=np.uint64)
+    for i in range(starts.size):
+        out[i] = _xxh64(padded, _U(starts[i]), _U(ends[i]))
+    return out
+
+
 # The mixed value of every ASCII code point: a load instead of a finaliser per character.
 _ASCII_UNITS = _fmix64_array(np.arange(128, dtype=np.uint64) + _MULT)
 

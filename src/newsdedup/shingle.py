@@ -29,6 +29,7 @@ from itertools import pairwise
 import numpy as np
 import xxhash
 
+from newsdedup import jit
 from newsdedup.clean import _table, ascii_table, digest, normalize, uses_spaces
 from newsdedup.config import ShingleConfig
 
@@ -154,6 +155,9 @@ def _span_hashes(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.nd
         return np.zeros(0, dtype=np.uint64)
     padded = np.zeros(buf.size + 8, dtype=np.uint8)
     padded[: buf.size] = buf
+    compiled = jit.kernels("kernels")
+    if compiled is not None:  # the same values, without a numpy pass per step
+        return compiled.span_hashes(padded, starts.astype(np.int64), ends.astype(np.int64))
     words = np.ndarray((buf.size + 1,), "<u8", padded.data, 0, (1,))
     halves = np.ndarray((buf.size + 1,), "<u4", padded.data, 0, (1,))
     starts, ends = starts.astype(np.int64), ends.astype(np.int64)
