@@ -219,3 +219,25 @@ def test_documents_without_shingles_stay_out_of_lsh_and_are_accounted_for() -> N
     assert kinds["copy"][1] == kinds["d0"][1]
     assert {kinds["copy"][0], kinds["d0"][0]} == {"exact", "representative"}
     assert result.stats["kept"] + result.stats["grouped"] == len(docs)
+
+
+def test_a_bilingual_story_and_its_english_lead_are_one_copy() -> None:
+    """Once, the story (mostly Chinese) was shingled by characters and its copy cut to
+    the English lead by words: they never matched (issue 13, one unit for a text and
+    its copies)."""
+    english = (
+        "The foreign ministry said on Saturday that the two governments would deepen "
+        "their cooperation in trade, energy and transport over the coming year. "
+    )
+    chinese = "外交部星期六表示两国政府将在未来一年深化贸易能源和交通领域的合作双方同意加强沟通"
+    docs = [
+        Document("story", english * 2 + chinese * 3),
+        Document("lead", english * 2),
+        Document("other", "Heavy rain closed schools across the north for a third day."),
+    ]
+    rows = {r.doc_id: (r.cluster_id, r.kind) for r in dedup(docs).assignments}
+    assert rows == {
+        "story": ("story", "representative"),
+        "lead": ("story", "contained"),
+        "other": ("other", "unique"),
+    }

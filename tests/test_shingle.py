@@ -102,3 +102,60 @@ def test_token_hashes_are_xxh64_compiled_or_not(compiled: bool, tokens: list[byt
         patch.setenv("NEWSDEDUP_JIT", "1" if compiled else "0")
         got = _span_hashes(buf, np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))
     assert got.tolist() == [xxhash.xxh64_intdigest(token) for token in tokens]
+
+
+ENGLISH = (
+    "The foreign ministry said on Saturday that the two governments would deepen their "
+    "cooperation in trade, energy and transport over the coming year. "
+)
+CHINESE = "外交部星期六表示两国政府将在未来一年深化贸易能源和交通领域的合作双方同意加强沟通"
+
+
+def test_a_text_and_its_cut_down_copy_are_cut_into_the_same_units():
+    """A bilingual text is mostly Chinese (once shingled by characters); its copy, cut to
+    the English lead, is all words. They share every shingle of the copy."""
+    from newsdedup.clean import normalize
+    from newsdedup.shingle import mixes
+
+    cfg = ShingleConfig()
+    original, copy = normalize(ENGLISH + CHINESE * 3), normalize(ENGLISH)
+    assert unit_for(original, cfg) == "char" and unit_for(copy, cfg) == "word"
+    assert mixes(original, cfg) and not mixes(copy, cfg)
+    a, b = shingles(original, cfg), shingles(copy, cfg)
+    assert np.isin(b, a).all() and b.size > 10
+    padded = normalize(CHINESE + " " + ENGLISH + " " + CHINESE)
+    assert np.isin(b, shingles(padded, cfg)).all()
+
+
+def test_mixed_units_shingle_a_text_of_one_script_as_its_own_unit_does():
+    from newsdedup.shingle import char_hashes, mixed_units, mixed_windows
+
+    cfg = ShingleConfig()
+    chinese = CHINESE[:30]
+    mixed = np.unique(mixed_windows(*mixed_units(chinese, cfg)))
+    assert np.array_equal(mixed, combine(char_hashes(chinese), cfg.char_size))
+    short = CHINESE[:3]  # shorter than a shingle: one of all its characters
+    assert np.array_equal(
+        np.unique(mixed_windows(*mixed_units(short, cfg))), combine(char_hashes(short), 4)
+    )
+
+
+@given(
+    st.lists(
+        st.sampled_from(["北", "京", "今天", "ภาษา", "word", "2024", "年", "ü", " ", "hello"]),
+        max_size=30,
+    )
+)
+def test_compiled_mixed_units_equal_the_reference(parts: list[str]) -> None:
+    from newsdedup import kernels
+    from newsdedup.clean import normalize
+
+    cfg = ShingleConfig()
+    texts = ["".join(parts), "lead " + "".join(parts), "".join(parts) + " tail"]
+    packed = kernels.pack(texts, cfg)
+    values, bounds = kernels.windows(packed, cfg)
+    for i, text in enumerate(texts):
+        got = np.unique(values[bounds[i] : bounds[i + 1]])
+        norm = normalize(text)
+        want = shingles(norm, cfg) if norm else np.zeros(0, np.uint32)
+        assert np.array_equal(got, want), text

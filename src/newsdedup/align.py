@@ -34,10 +34,14 @@ from newsdedup.config import ShingleConfig
 from newsdedup.counting import KeyCounts, blocks, count, indexed
 from newsdedup.data import Fingerprint, Passage
 from newsdedup.shingle import (
+    _PIECE,
     _SPACE,
     _span_hashes,
     _token_spans,
     char_hashes,
+    mixed_units,
+    mixed_windows,
+    mixes,
     rolling,
     unit_for,
     word_hashes,
@@ -177,7 +181,10 @@ def _line_words(line: str, offset: int, unit: str) -> tuple[list[str], list[int]
     ends: list[int] = []
     for token in tokens:
         for part in _normal_words(token.group()):
-            pieces = list(part) if unit == "char" else [part]
+            if unit == "mixed":
+                pieces = [char or word for char, word in _PIECE.findall(part)]
+            else:
+                pieces = list(part) if unit == "char" else [part]
             out.extend(pieces)
             starts.extend([offset + token.start()] * len(pieces))
             ends.extend([offset + token.end()] * len(pieces))
@@ -193,25 +200,34 @@ def _kept_lines(text: str, site: str | None, furniture: Boilerplate) -> Iterator
 
 
 def units_by_line(text: str, cfg: ShingleConfig, site: str | None, furniture: Boilerplate) -> Units:
-    """:func:`units` line by line and word by word: the reference, and the path for any text."""
-    unit = unit_for(normalize(text), cfg)
+    """:func:`units` line by line and word by word: the reference, and the path for any text.
+
+    A text in mixed units (:func:`~newsdedup.shingle.mixes`) is cut as it is shingled, so
+    its shingles are found in its copies whatever their script; its passages are still
+    counted in the unit it is mostly written in (a passage's last shingle is taken as
+    that unit's width, so its end may be off by a unit).
+    """
+    normalized = normalize(text)
+    unit = unit_for(normalized, cfg)
+    cut = "mixed" if mixes(normalized, cfg) else unit
     words: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     for line in _kept_lines(text, site, furniture):
-        line_words, line_starts, line_ends = _line_words(line.group(), line.start(), unit)
+        line_words, line_starts, line_ends = _line_words(line.group(), line.start(), cut)
         words.extend(line_words)
         starts.extend(line_starts)
         ends.extend(line_ends)
     norm = " ".join(words)
-    hashes = word_hashes(norm) if unit == "word" else char_hashes(norm)
-    size = cfg.size if unit == "word" else cfg.char_size
-    return Units(
-        np.array(starts, dtype=np.int64),
-        np.array(ends, dtype=np.int64),
-        rolling(hashes, size) if len(words) >= size else np.zeros(0, np.uint32),
-        unit,
-    )
+    if cut == "mixed":
+        hashes, widths = mixed_units(norm, cfg)
+        enough = hashes.size > 0 and hashes.size >= int(widths.max())
+        windows = mixed_windows(hashes, widths) if enough else np.zeros(0, np.uint32)
+    else:
+        size = cfg.size if unit == "word" else cfg.char_size
+        hashes = word_hashes(norm) if unit == "word" else char_hashes(norm)
+        windows = rolling(hashes, size) if len(words) >= size else np.zeros(0, np.uint32)
+    return Units(np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64), windows, unit)
 
 
 @cache

@@ -94,7 +94,7 @@ _RUN_OPTIONS: tuple[tuple[str, str, str, Any, str], ...] = (
         "shingle",
         "unit",
         click.Choice(["auto", "word", "char"]),
-        "Shingle by word, by character, or choose per document. [auto]",
+        "Shingle by word, by character, or choose character by character. [auto]",
     ),
     (
         "--keep",

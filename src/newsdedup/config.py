@@ -123,7 +123,8 @@ class ShingleConfig:
 
     Attributes:
         unit: ``word`` n-grams, ``char`` n-grams (for scripts written without spaces:
-            Chinese, Japanese, Thai...), or ``auto`` to choose per document by its script.
+            Chinese, Japanese, Thai...), or ``auto``: each character of such a script
+            is a unit, and each run of other characters (see ``shingle.mixes``).
         size: Words per word shingle.
         char_size: Characters per character shingle.
     """

@@ -30,7 +30,7 @@ from numba import njit
 
 from newsdedup.config import Config, MinHashConfig, ShingleConfig
 from newsdedup.fingerprint import ChunkPrints, _oph_tables, window_signatures
-from newsdedup.shingle import Windows, _ascii_array, _prepare
+from newsdedup.shingle import Windows, _ascii_array, _prepare, mixes
 from newsdedup.shingle import _fmix64 as _fmix64_array
 
 _U = np.uint64
@@ -284,6 +284,92 @@ def _code_points(buf: np.ndarray, lo: np.uint64, n: np.uint64, units: np.ndarray
 
 
 @njit(inline="always")
+def _no_space(point: np.uint64) -> bool:
+    """Whether a code point is of a script written without spaces (``clean._NO_SPACE_SCRIPT``)."""
+    return bool(
+        (0x3040 <= point <= 0x30FF)
+        or (0x3400 <= point <= 0x4DBF)
+        or (0x4E00 <= point <= 0x9FFF)
+        or (0xF900 <= point <= 0xFAFF)
+        or (0x0E00 <= point <= 0x0FFF)
+        or (0x1780 <= point <= 0x17FF)
+        or (0x1000 <= point <= 0x109F)
+    )
+
+
+@njit(inline="always")
+def _mixed_units(
+    buf: np.ndarray, lo: np.uint64, n: np.uint64, table: np.ndarray, mapped: np.ndarray,
+    units: np.ndarray, widths: np.ndarray, size: np.uint64, char_size: np.uint64,
+) -> np.uint64:  # fmt: skip
+    """The units of normalised UTF-8 ``buf[lo:lo + n]`` in mixed units (``shingle.mixed_units``).
+
+    Each character of a script written without spaces is a unit (its mixed code point,
+    ``char_size`` wide); each run of other bytes between spaces or such characters is one
+    (XXH64 of its bytes, ``size`` wide).
+    """
+    for j in range(n):
+        mapped[j] = table[buf[lo + j]]
+    count = _U0
+    start = _U0
+    open_word = False
+    i = _U0
+    while i < n:
+        byte = _U(mapped[i])
+        extra = _U0
+        point = byte
+        if byte >= 0xF0:
+            point, extra = byte & _U(0x07), _U(3)
+        elif byte >= 0xE0:
+            point, extra = byte & _U(0x0F), _U(2)
+        elif byte >= 0xC0:
+            point, extra = byte & _U(0x1F), _U1
+        for k in range(1, extra + 1):
+            point = (point << _U(6)) | (_U(mapped[i + _U(k)]) & _U(0x3F))
+        alone = _no_space(point)
+        if point == 32 or alone:
+            if open_word:
+                units[count] = _xxh64(mapped, start, i)
+                widths[count] = size
+                count += _U1
+                open_word = False
+            if alone:
+                units[count] = _fmix64(point + _MULT)
+                widths[count] = char_size
+                count += _U1
+        elif not open_word:
+            start = i
+            open_word = True
+        i += extra + _U1
+    if open_word:
+        units[count] = _xxh64(mapped, start, n)
+        widths[count] = size
+        count += _U1
+    return count
+
+
+@njit(inline="always")
+def _mixed_windows(
+    units: np.ndarray, widths: np.ndarray, count: np.uint64, out: np.ndarray, pos: np.uint64
+) -> np.uint64:
+    """The shingle starting at each unit, ``widths[i]`` wide (``shingle.mixed_windows``)."""
+    if count == _U0:
+        return pos
+    widest = _U0
+    for i in range(count):
+        widest = max(widest, widths[i])
+    if count < widest:
+        return _windows(units, count, count, _U1, out, pos)
+    for i in range(count - widest + _U1):
+        combined = units[i]
+        for j in range(_U1, widths[i]):
+            combined = combined * _MULT + units[i + j]
+        out[pos] = np.uint32(_fmix64(combined) >> _S32)
+        pos += _U1
+    return pos
+
+
+@njit(inline="always")
 def _windows(
     units: np.ndarray, count: np.uint64, size: np.uint64, sample: np.uint64, out: np.ndarray,
     pos: np.uint64,
@@ -327,13 +413,14 @@ def shingle_windows(
 ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """Every shingle window of every document, repeats included, in document order.
 
-    Mirrors ``shingle._unit_windows`` over ``word_hashes`` (or over ``char_hashes`` where
-    ``chars[i]`` is set: texts written without spaces, shingled by ``char_size`` characters).
+    Mirrors ``shingle._unit_windows`` over ``word_hashes``; over ``char_hashes`` where
+    ``chars[i]`` is :data:`CHARS` (texts shingled by ``char_size`` characters); and
+    ``shingle.mixed_windows`` where it is :data:`MIXED`.
 
     Args:
         buf: The documents' bytes (raw ASCII or normalised UTF-8), one after the other.
         offsets: Document ``i`` is ``buf[offsets[i]:offsets[i + 1]]``.
-        chars: Whether each document is shingled by characters (it is normalised then).
+        chars: How each document is cut into units (normalised unless :data:`WORDS`).
         table: The byte map of :func:`normalise_buffer`.
         size: Words per shingle.
         char_size: Characters per shingle.
@@ -346,6 +433,7 @@ def shingle_windows(
     for doc in range(n_docs):
         longest = max(longest, offsets[doc + 1] - offsets[doc] + 1)
     units = np.empty(longest, dtype=np.uint64)
+    widths = np.empty(longest, dtype=np.uint64)
     mapped = np.empty(longest + 8, dtype=np.uint8)
     spans = np.empty((longest, 2), dtype=np.uint64)
     out = np.empty(buf.size + 1, dtype=np.uint32)
@@ -353,7 +441,10 @@ def shingle_windows(
     pos = _U0
     for doc in range(n_docs):
         lo, n = _U(offsets[doc]), _U(offsets[doc + 1] - offsets[doc])
-        if chars[doc]:
+        if chars[doc] == MIXED:
+            count = _mixed_units(buf, lo, n, table, mapped, units, widths, _U(size), _U(char_size))
+            pos = _mixed_windows(units, widths, count, out, pos)
+        elif chars[doc] == CHARS:
             count = _code_points(buf, lo, n, units)
             pos = _windows(units, count, _U(char_size), _U1, out, pos)
         else:
@@ -520,7 +611,8 @@ class Packed:
     Attributes:
         text: Every text, one after the other (UTF-8, ``uint8``), raw or normalised.
         offsets: Text ``i`` is ``text[offsets[i]:offsets[i + 1]]``.
-        chars: Whether each text is shingled by characters.
+        chars: How each text is cut into units: :data:`WORDS`, :data:`CHARS` or
+            :data:`MIXED`.
         lengths: Characters of each normalised text.
     """
 
@@ -528,6 +620,16 @@ class Packed:
     offsets: np.ndarray
     chars: np.ndarray
     lengths: np.ndarray
+
+
+WORDS, CHARS, MIXED = 0, 1, 2
+"""How a packed text is cut into units: words, characters, or mixed (``shingle.mixes``)."""
+
+
+def _mode(raw: bytes, norm: str | None, cfg: ShingleConfig) -> int:
+    if raw or not norm:
+        return WORDS
+    return MIXED if mixes(norm, cfg) else CHARS
 
 
 def join(texts: Sequence[str], cfg: ShingleConfig) -> Packed:
@@ -538,7 +640,9 @@ def join(texts: Sequence[str], cfg: ShingleConfig) -> Packed:
     its buffer and shingles them one by one). ``lengths`` is left empty.
     """
     prepared = [_prepare(text, cfg) for text in texts]
-    chars = np.fromiter((bool(norm) and not raw for raw, norm in prepared), bool, len(texts))
+    chars = np.fromiter(
+        (_mode(raw, norm, cfg) for raw, norm in prepared), dtype=np.int8, count=len(texts)
+    )
     parts = [norm.encode("utf-8") if norm and not raw else raw for raw, norm in prepared]
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, parts), np.int64, len(parts)), out=offsets[1:])

@@ -20,6 +20,7 @@ inverts its rounds can still make two long tokens collide. Its cost: benchmarks/
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,11 +31,13 @@ import numpy as np
 import xxhash
 
 from newsdedup import jit
-from newsdedup.clean import _table, ascii_table, digest, normalize, uses_spaces
+from newsdedup.clean import _NO_SPACE_SCRIPT, _table, ascii_table, digest, normalize, uses_spaces
 from newsdedup.config import ShingleConfig
 
 _MULT = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden ratio)
 _EMPTY = np.zeros(0, dtype=np.uint32)
+# A character of a script written without spaces, alone; or a run of any other characters.
+_PIECE = re.compile(f"({_NO_SPACE_SCRIPT.pattern})|([^ {_NO_SPACE_SCRIPT.pattern[1:-1]}]+)")
 _SPACE = 32
 # Code points that str.split() treats as white space (and Unicode category Zs/Zl/Zp).
 _WHITE = np.zeros(0x3001, dtype=bool)
@@ -95,14 +98,73 @@ def char_hashes(normalized: str) -> np.ndarray:
 
 
 def unit_for(normalized: str, cfg: ShingleConfig) -> str:
-    """The shingle unit used for this text: ``word`` or ``char``."""
+    """The unit a text is mostly written in, ``word`` or ``char``.
+
+    It says what a text's passages are measured in (how many units make evidence); how
+    it is shingled is :func:`mixes`'s to say.
+    """
     if cfg.unit != "auto":
         return cfg.unit
     return "word" if uses_spaces(normalized) else "char"
 
 
+def mixes(normalized: str, cfg: ShingleConfig) -> bool:
+    """Whether a text is shingled in mixed units: ``auto``, and a script without spaces in it.
+
+    The scripts are those written without spaces between words (Chinese, Japanese,
+    Thai...). Its units are then each such character and each run of other characters between
+    spaces or such characters (:func:`mixed_units`). The unit is chosen per character,
+    not per text, so a text and every copy of it, cut short or padded in another
+    script, are cut into the same units (issue 13): a share of the text's script decided
+    it before, and a copy on the other side of the share never matched.
+    """
+    return cfg.unit == "auto" and _NO_SPACE_SCRIPT.search(normalized) is not None
+
+
+def mixed_units(normalized: str, cfg: ShingleConfig) -> tuple[np.ndarray, np.ndarray]:
+    """The units of a text in mixed units: their hashes, and the width of the shingle each starts.
+
+    A character of a script written without spaces hashes as in :func:`char_hashes` and
+    starts a shingle of ``char_size`` units; any other run hashes as in :func:`word_hashes`
+    and starts one of ``size`` units. So a text all in words, or all in such characters,
+    shingles as the word, or the character, path does.
+    """
+    pieces = _PIECE.findall(normalized)
+    char = np.fromiter((bool(c) for c, _ in pieces), dtype=bool, count=len(pieces))
+    hashes = np.empty(len(pieces), dtype=np.uint64)
+    points = np.fromiter((ord(c) for c, _ in pieces if c), dtype=np.uint64)
+    hashes[char] = _fmix64(points + _MULT)
+    hashes[~char] = np.fromiter(
+        (token_hash(w.encode("utf-8")) for c, w in pieces if not c), dtype=np.uint64
+    )
+    return hashes, np.where(char, cfg.char_size, cfg.size).astype(np.int64)
+
+
+def mixed_windows(hashes: np.ndarray, widths: np.ndarray) -> np.ndarray:
+    """The shingle starting at each unit, in order, each ``widths[i]`` units wide.
+
+    Shingles start at every unit that leaves room for the widest (so a text all of one
+    width shingles as :func:`rolling` does); a text shorter than the widest makes one
+    shingle of all its units.
+    """
+    count = hashes.size
+    if count == 0:
+        return _EMPTY
+    widest = int(widths.max())
+    if count < widest:
+        return rolling(hashes, count)
+    starts = count - widest + 1
+    out = np.empty(starts, dtype=np.uint32)
+    for width in np.unique(widths[:starts]).tolist():
+        at = np.flatnonzero(widths[:starts] == width)
+        out[at] = rolling(hashes, width)[at]
+    return out
+
+
 def shingles(normalized: str, cfg: ShingleConfig) -> np.ndarray:
     """Return the sorted unique 32-bit shingle hashes of normalised text."""
+    if mixes(normalized, cfg):
+        return np.unique(mixed_windows(*mixed_units(normalized, cfg)))
     if unit_for(normalized, cfg) == "word":
         return combine(word_hashes(normalized), cfg.size)
     return combine(char_hashes(normalized), cfg.char_size)
@@ -286,7 +348,7 @@ def _prepare(text: str, cfg: ShingleConfig) -> tuple[bytes, str | None]:
     if text.isascii() and cfg.unit != "char":
         return text.encode("ascii"), None
     norm = _normalize_fast(text)
-    if unit_for(norm, cfg) == "char":
+    if cfg.unit == "char" or mixes(norm, cfg):
         return b"", norm
     return norm.encode("utf-8"), norm
 
