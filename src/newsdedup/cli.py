@@ -322,8 +322,10 @@ def _existing_inputs(
     ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
 ) -> tuple[str, ...]:
     """Local inputs must exist (``-`` and URLs are checked when they are read)."""
+    from newsdedup.inputs import needs_staging
+
     for name in value:
-        if name != "-" and "://" not in name and not Path(name).exists():
+        if not needs_staging(name) and not Path(name).exists():
             raise click.BadParameter(f"Path '{name}' does not exist.", ctx, param)
     return value
 

@@ -686,11 +686,12 @@ def run(
     from newsdedup.inputs import shown, staged
 
     config = config or Config()
-    with staged(inputs, config.read.format) as local:
+    given = [str(name) for name in inputs]
+    with staged(given, config.read.format) as local:
         try:
-            return _run(local, [str(name) for name in inputs], Path(out), config, progress, workers)
+            return _run(local, given, Path(out), config, progress, workers)
         except InputError as exc:
-            if local == [str(name) for name in inputs]:
+            if local == given:
                 raise
             message, file = shown(str(exc)), shown(exc.file)  # not the staging folder's paths
             raise InputError(message, file=file, line=exc.line) from None
