@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import ctypes
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -198,6 +200,17 @@ def _interrupted(*args: object, **kwargs: object) -> None:
     raise KeyboardInterrupt
 
 
+def _in_a_callback(stop: signal.Signals) -> Callable[..., None]:
+    """A run whose stop arrives in a callback from C, where its exception is lost."""
+
+    def run(*args: object, **kwargs: object) -> None:
+        callback = ctypes.CFUNCTYPE(None)(lambda: os.kill(os.getpid(), stop))
+        callback()  # the handler's exception is raised, and swallowed, in there
+        time.sleep(10)  # until the signal, sent again, lands here
+
+    return run
+
+
 def _broken(*args: object, **kwargs: object) -> None:
     raise BrokenProcessPool("A process in the process pool was terminated abruptly")
 
@@ -208,6 +221,8 @@ def _broken(*args: object, **kwargs: object) -> None:
     [
         (_terminated, 143, "Terminated (SIGTERM): stopped; no partial output was left."),
         (_interrupted, 130, "Interrupted: stopped; no partial output was left."),
+        (_in_a_callback(signal.SIGTERM), 143, "Terminated (SIGTERM): stopped; no partial"),
+        (_in_a_callback(signal.SIGINT), 130, "Interrupted: stopped; no partial output was"),
         (_broken, 1, "a worker process stopped unexpectedly"),
     ],
 )
@@ -229,6 +244,7 @@ def test_sigterm_ctrl_c_and_a_dead_worker_stop_a_run_with_a_message(
     assert status == code
     assert message in err
     assert "Traceback" not in err
+    assert "ignored" not in err
 
 
 def test_max_bucket_reaches_the_config_and_the_summary_says_it_chained(

@@ -141,14 +141,17 @@ def test_workers_exit_when_their_parent_is_killed(tmp_path: Path) -> None:
 
 
 @posix
-def test_a_parent_stopped_while_a_worker_starts_leaves_no_traceback() -> None:
+@pytest.mark.parametrize("sender", ["main", "thread"])
+def test_a_parent_stopped_while_a_worker_starts_leaves_no_traceback(sender: str) -> None:
     """SIGTERM between starting a worker and sending it what it starts from is held back.
 
-    Raised there, the worker would read half a message and print why.
+    Raised there, the worker would read half a message and print why. The signal may
+    reach the process through another thread (one the pool started, say), where the main
+    thread's signal mask does not hold it.
     """
     script = textwrap.dedent(
         """
-        import os, signal, time
+        import os, signal, sys, threading, time
         import multiprocessing.util as util
         from newsdedup.backends.pool import WorkerPool
 
@@ -156,13 +159,24 @@ def test_a_parent_stopped_while_a_worker_starts_leaves_no_traceback() -> None:
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, stop)
+        go = threading.Event()
+        def send():
+            go.wait()
+            os.kill(os.getpid(), signal.SIGTERM)
+        sender = threading.Thread(target=send, daemon=True)  # started before any mask
+        sender.start()
         pool = WorkerPool(1)
         spawn = util.spawnv_passfds
 
         def spawn_then_stop(*args):
             pid = spawn(*args)
             print(pid, flush=True)
-            os.kill(os.getpid(), signal.SIGTERM)
+            if sys.argv[1] == "main":
+                os.kill(os.getpid(), signal.SIGTERM)
+            else:
+                go.set()
+                sender.join()
+            time.sleep(0.2)  # the handler would run here
             return pid
 
         util.spawnv_passfds = spawn_then_stop
@@ -174,7 +188,7 @@ def test_a_parent_stopped_while_a_worker_starts_leaves_no_traceback() -> None:
         """
     )
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", script, sender], capture_output=True, text=True, timeout=60
     )
     worker, stopped = done.stdout.split()
     assert (done.returncode, stopped) == (0, "stopped")

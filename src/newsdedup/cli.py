@@ -271,15 +271,32 @@ def _sigterm_as_interrupt() -> Iterator[None]:
     So ``kill`` (and a supervisor stopping the job) removes the run's temporary files,
     stops its workers and leaves the output as it was, as Ctrl-C does (issue 14). Only the
     main thread may set handlers; elsewhere (a test harness's thread) nothing changes.
+
+    Python raises a signal's exception wherever the main thread is, and when that is a
+    callback from C (numba's compiler calls some while it compiles) the exception is
+    printed as "ignored" and lost, and the run goes on. :func:`_stop_again` catches such a
+    stop and sends the signal again, to land once the callback has returned.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     before = signal.signal(signal.SIGTERM, _terminate)
+    hook = sys.unraisablehook
+    sys.unraisablehook = _stop_again
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, before)
+        sys.unraisablehook = hook
+
+
+def _stop_again(unraisable: Any) -> None:
+    """The ``sys.unraisablehook`` of a run: a lost Ctrl-C or SIGTERM is sent again."""
+    if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+        sys.__unraisablehook__(unraisable)
+        return
+    stop = signal.SIGTERM if isinstance(unraisable.exc_value, Terminated) else signal.SIGINT
+    threading.Timer(0.01, signal.raise_signal, (stop,)).start()
 
 
 def friendly_errors(func: F) -> F:

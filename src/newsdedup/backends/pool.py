@@ -139,14 +139,32 @@ _STOPS = {signal.SIGINT, signal.SIGTERM}
 
 @contextmanager
 def _stops_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back within the block; deliver them when it ends.
+
+    Two things are needed. The signal mask is what a worker started here inherits. But a
+    mask is per thread: the kernel hands a process's signal to any thread that does not
+    block it (the pool's own threads), and Python then runs the handler in the main thread
+    at once, mask or not. So the main thread's handlers are swapped for one that only
+    notes the signal, and the signals noted are raised again afterwards.
+    """
     if not hasattr(signal, "pthread_sigmask"):  # Windows: no signal masks
         yield
         return
+    noted: list[int] = []
+    handlers: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for stop in _STOPS:
+            if signal.getsignal(stop) is not None:  # None: set outside Python, kept
+                handlers[stop] = signal.signal(stop, lambda signum, _: noted.append(signum))
     before = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
     try:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+        for signum in dict.fromkeys(noted):
+            signal.raise_signal(signum)
 
 
 _FAILED: list[BaseException] = []  # the initializer's error, in a worker whose start failed
