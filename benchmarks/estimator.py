@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from newsdedup.config import LSHConfig, MinHashConfig, ShingleConfig
-from newsdedup.fingerprint import signatures
-from newsdedup.lsh import candidate_pairs, choose_banding
-from newsdedup.shingle import shingle_texts
+from newsdedup.stages.fingerprint import signatures
+from newsdedup.stages.lsh import candidate_pairs, choose_banding
+from newsdedup.stages.shingle import shingle_texts
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 BINS = (0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0001)

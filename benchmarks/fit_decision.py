@@ -20,7 +20,7 @@ Each corpus gets an equal say (its pairs' weights sum to one, half for each clas
 largest does not decide alone. Printed per corpus: pair precision and recall of the story
 level (copies and rewrites count, as they are stories too), in sample and with the corpus
 left out of the fit (leave-one-corpus-out).
-``--write`` stores the model fitted on all corpora in ``src/newsdedup/decision.json``;
+``--write`` stores the model fitted on all corpora in ``src/newsdedup/stages/decision.json``;
 ``--corpus my.jsonl --gold my-pairs.csv -o my-model.json`` adds a corpus of your own
 (pairs labelled 1, one story, or 0) and writes the model for ``--decision-model``.
 """
@@ -36,8 +36,8 @@ from pathlib import Path
 import numpy as np
 
 from newsdedup.data import Document
-from newsdedup.decide import FEATURES, Model
 from newsdedup.fit import PairEvidence, fit_level, model_json, pair_evidence, probabilities
+from newsdedup.stages.decide import FEATURES, Model
 from newsdedup.synthetic import generate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -12,7 +12,7 @@ from newsdedup.evaluate import (
     score_clusters,
     score_pairs,
 )
-from newsdedup.rundir import read_clusters
+from newsdedup.io.rundir import read_clusters
 
 labels = st.lists(st.integers(0, 4), min_size=2, max_size=30)
 

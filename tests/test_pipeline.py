@@ -114,7 +114,7 @@ def test_run_cuts_its_input_into_blocks_once_for_both_passes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import newsdedup.backends.blocks as backend
-    from newsdedup.read_blocks import blocks
+    from newsdedup.io.read_blocks import blocks
 
     write_jsonl(generate(60, seed=5), tmp_path / "in.jsonl")
     expected = run([tmp_path / "in.jsonl"], tmp_path / "before").result
@@ -171,7 +171,7 @@ def test_reuters_every_group_of_identical_texts_is_found(shared_data: Path, tmp_
 def test_large_corpora_hold_fewer_character_ngrams(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import newsdedup.rewrite as rewrite
+    import newsdedup.stages.rewrite as rewrite
     from newsdedup.config import RewriteConfig
 
     assert rewrite.auto_sample(RewriteConfig(), 125_000) == 1

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from newsdedup.errors import ConfigError, InputError
-from newsdedup.rundir import read_pairs
+from newsdedup.io.rundir import read_pairs
 from newsdedup.thresholds import (
     candidate_probability,
     histogram,

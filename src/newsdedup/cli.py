@@ -339,7 +339,7 @@ def _existing_inputs(
     ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
 ) -> tuple[str, ...]:
     """Local inputs must exist (``-`` and URLs are checked when they are read)."""
-    from newsdedup.inputs import needs_staging
+    from newsdedup.io.inputs import needs_staging
 
     for name in value:
         if not needs_staging(name) and not Path(name).exists():

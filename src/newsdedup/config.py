@@ -295,7 +295,7 @@ class DecideConfig:
     Attributes:
         level: ``copies`` (exact, near and contained copies), ``rewrites`` (and texts
             written from the same copy) or ``stories`` (and reports that carry the same
-            source words about the same event); see :mod:`newsdedup.decide`.
+            source words about the same event); see :mod:`newsdedup.stages.decide`.
         model: A decision model JSON file (``benchmarks/fit_decision.py`` writes one);
             empty for the packaged model.
     """

@@ -99,10 +99,10 @@ class Fingerprint:
         signature: MinHash signature (``numpy.uint32``, ``num_perm`` long), if computed
             along with the shingles; matching computes it otherwise.
         marks: What tells one notice from the next (tickers, a short text's headline
-            words; :func:`newsdedup.decide.marks`): documents whose marks conflict are
+            words; :func:`newsdedup.stages.decide.marks`): documents whose marks conflict are
             never grouped, even with the same text.
         leads: Keys of the opening words of the text without its furniture
-            (:func:`newsdedup.leads.lead_keys`): a copy cut short shares one.
+            (:func:`newsdedup.stages.leads.lead_keys`): a copy cut short shares one.
     """
 
     doc_id: str
@@ -151,7 +151,7 @@ class Match:
         kind: ``exact``, ``near`` (Jaccard at or above the threshold), ``contained``
             (a truncated or padded copy: containment at or above its threshold),
             ``rewrite`` (written from the same copy) or ``story`` (carries the same
-            source words about the same event); see :mod:`newsdedup.decide`.
+            source words about the same event); see :mod:`newsdedup.stages.decide`.
         similarity: IDF-weighted Jaccard of the character n-grams (0 when not computed).
         days: Days between the publication dates; ``None`` if either is unknown.
         passages: The passages the two texts share, when evidence was gathered.

@@ -460,7 +460,7 @@ def evaluate_run(
             is in the run.
         ConfigError: The positive labels cannot be told (pair gold).
     """
-    from newsdedup.rundir import check_run_dir, read_clusters
+    from newsdedup.io.rundir import check_run_dir, read_clusters
 
     folder = check_run_dir(run_dir)
     gold = read_gold(gold_path)

@@ -13,12 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from newsdedup.align import ShingleRarity, shared_passages
-from newsdedup.clean import normalize
 from newsdedup.config import Config
 from newsdedup.data import Document, Passage
 from newsdedup.errors import InputError
-from newsdedup.rundir import (
+from newsdedup.io.rundir import (
     changed_inputs,
     check_run_dir,
     edited_message,
@@ -27,6 +25,8 @@ from newsdedup.rundir import (
     read_table,
     resolve_inputs,
 )
+from newsdedup.stages.align import ShingleRarity, shared_passages
+from newsdedup.stages.clean import normalize
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +80,7 @@ def _passages(row: dict[str, Any], swapped: bool, text: str) -> tuple[Passage, .
 def _documents(
     run_dir: Path, manifest: dict[str, Any], config: Config, ids: set[str]
 ) -> dict[str, Document]:
-    from newsdedup.read import read
+    from newsdedup.io.read import read
 
     inputs = [str(name) for name in manifest.get("inputs", [])]
     paths = resolve_inputs(inputs, run_dir)

@@ -1,4 +1,4 @@
-"""Fit the story decision (:mod:`newsdedup.decide`) on labelled pairs.
+"""Fit the story decision (:mod:`newsdedup.stages.decide`) on labelled pairs.
 
 The evidence of every candidate pair of a corpus is what the run itself would weigh
 (:func:`pair_evidence`: the same candidates, the same n-gram weights), so a model fitted
@@ -18,7 +18,7 @@ import numpy as np
 
 from newsdedup.config import Config
 from newsdedup.data import Document
-from newsdedup.decide import FEATURES, HELPS, HURTS, LevelModel, Model
+from newsdedup.stages.decide import FEATURES, HELPS, HURTS, LevelModel, Model
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,11 +28,11 @@ class PairEvidence:
     Attributes:
         a: The first document of each pair.
         b: The second document of each pair.
-        features: ``(pairs, len(FEATURES))``, in :data:`newsdedup.decide.FEATURES` order.
+        features: ``(pairs, len(FEATURES))``, in :data:`newsdedup.stages.decide.FEATURES` order.
         settled: Pairs already a copy or a rewrite, by id (the model never sees them).
         unreachable: Pairs that are neither but share too little wording to hold a long
-            passage (:func:`newsdedup.decide.may_hold_passage`), or are two short texts
-            whose figures differ (:func:`newsdedup.decide.figures_differ`): never a story.
+            passage (:func:`newsdedup.stages.decide.may_hold_passage`), or are two short texts
+            whose figures differ (:func:`newsdedup.stages.decide.figures_differ`): never a story.
     """
 
     a: tuple[str, ...]
@@ -46,18 +46,18 @@ def pair_evidence(docs: Iterable[Document], config: Config | None = None) -> Pai
     """The story candidates of ``docs`` as a run at ``level = "stories"`` finds them.
 
     Candidates, verification and alignment are the run's own
-    (:func:`newsdedup.pipeline.find_candidates`, :func:`newsdedup.verify.verify`,
-    :mod:`newsdedup.evidence`); of each group of exact copies only the preferred one takes
+    (:func:`newsdedup.pipeline.find_candidates`, :func:`newsdedup.stages.verify.verify`,
+    :mod:`newsdedup.stages.evidence`); of each group of exact copies only the preferred one takes
     part.
     """
     from newsdedup.backends.local import fingerprint_stream
-    from newsdedup.boilerplate import learn_from_documents
-    from newsdedup.choose import id_ranks, preference
-    from newsdedup.cluster import exact_heads
-    from newsdedup.decide import figures_differ, passage_stats
-    from newsdedup.evidence import passages
     from newsdedup.pipeline import _settled, _Texts, _unique_ids, find_candidates
-    from newsdedup.verify import verify
+    from newsdedup.stages.boilerplate import learn_from_documents
+    from newsdedup.stages.choose import id_ranks, preference
+    from newsdedup.stages.cluster import exact_heads
+    from newsdedup.stages.decide import figures_differ, passage_stats
+    from newsdedup.stages.evidence import passages
+    from newsdedup.stages.verify import verify
 
     config = (config or Config()).replace({"decide": {"level": "stories"}})
     docs = list(_unique_ids(docs))
@@ -140,7 +140,7 @@ def fit_level(
 
 
 def model_json(model: Model, notes: Mapping[str, object] | None = None) -> str:
-    """The JSON form of ``model`` that :func:`newsdedup.decide.load_model` reads."""
+    """The JSON form of ``model`` that :func:`newsdedup.stages.decide.load_model` reads."""
     part = model.story
     levels = {
         "story": {"intercept": part.intercept, "weights": list(part.weights), "cut": part.cut}

@@ -8,7 +8,7 @@
     clusters = dedup_frame(pd.read_parquet("news.parquet"))
     kept = clusters[clusters.is_representative]
 
-Each row is read as a record of a file would be (:mod:`newsdedup.read`): the same field
+Each row is read as a record of a file would be (:mod:`newsdedup.io.read`): the same field
 mapping (``config.read``: id, text, title, date, source and url columns), the same checks
 and the same handling of bad rows (``on_error``, ``on_empty``, ``auto_ids``). Rows are
 numbered from 1 (``line``) in messages and in the table's ``line`` column; its ``file``
@@ -51,8 +51,8 @@ def dedup_frame_result(frame: Any, config: Config | None = None) -> tuple[Any, l
     """:func:`dedup_frame`, with the rows that were set aside (as :class:`Skip`)."""
     import pyarrow as pa
 
+    from newsdedup.io.write import CLUSTER_COLUMNS, cluster_columns
     from newsdedup.pipeline import dedup
-    from newsdedup.write import CLUSTER_COLUMNS, cluster_columns
 
     config = config or Config()
     kind, table = _to_arrow(frame)
@@ -97,8 +97,8 @@ def _from_arrow(table: Any, kind: str) -> Any:
 
 
 def _documents(table: Any, config: Config) -> tuple[list[Document], list[Skip]]:
-    """Documents and skips of the table's rows, checked as :func:`newsdedup.read.read` does."""
-    from newsdedup.read import _Raw, _Seen, _to_item, surrogate_problem
+    """Documents and skips of the table's rows, checked as :func:`newsdedup.io.read.read` does."""
+    from newsdedup.io.read import _Raw, _Seen, _to_item, surrogate_problem
 
     seen = _Seen()
     docs: list[Document] = []

@@ -19,7 +19,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from newsdedup.boilerplate import (
+from newsdedup.backends.spill import release_all
+from newsdedup.config import Config, ReadConfig
+from newsdedup.data import DedupResult, Document, Fingerprint, Match, Origin, Skip
+from newsdedup.dates import seconds, unread
+from newsdedup.errors import InputError, NewsDedupError
+from newsdedup.stages.boilerplate import (
     Boilerplate,
     learn_from_documents,
     learned,
@@ -27,26 +32,21 @@ from newsdedup.boilerplate import (
     source_of,
     strip,
 )
-from newsdedup.choose import id_ranks, preference
-from newsdedup.clean import digest, normalize
-from newsdedup.cluster import cluster, exact_heads, gc_paused
-from newsdedup.config import Config, ReadConfig
-from newsdedup.data import DedupResult, Document, Fingerprint, Match, Origin, Skip
-from newsdedup.dates import seconds, unread
-from newsdedup.decide import figures_differ, load_model, marks, passage_stats
-from newsdedup.errors import InputError, NewsDedupError
-from newsdedup.fingerprint import signatures
-from newsdedup.leads import lead_keys, lead_pairs
-from newsdedup.lsh import Banding, banded, choose_banding
-from newsdedup.rewrite import LazyWeights, char_grams, rarity, settled
-from newsdedup.rewrite import candidates as rewrite_candidates
-from newsdedup.shingle import shingles
-from newsdedup.spill import release_all
-from newsdedup.verify import Pending, Rewrites, Verified, verify
+from newsdedup.stages.choose import id_ranks, preference
+from newsdedup.stages.clean import digest, normalize
+from newsdedup.stages.cluster import cluster, exact_heads, gc_paused
+from newsdedup.stages.decide import figures_differ, load_model, marks, passage_stats
+from newsdedup.stages.fingerprint import signatures
+from newsdedup.stages.leads import lead_keys, lead_pairs
+from newsdedup.stages.lsh import Banding, banded, choose_banding
+from newsdedup.stages.rewrite import LazyWeights, char_grams, rarity, settled
+from newsdedup.stages.rewrite import candidates as rewrite_candidates
+from newsdedup.stages.shingle import shingles
+from newsdedup.stages.verify import Pending, Rewrites, Verified, verify
 
 if TYPE_CHECKING:
     from newsdedup.backends.blocks import BlockInput
-    from newsdedup.read_blocks import Block, Spans
+    from newsdedup.io.read_blocks import Block, Spans
 
 ProgressHook = Callable[[str, int], None]
 """Called as ``hook(stage, done)`` while a stage advances; ``done`` counts its items."""
@@ -59,7 +59,7 @@ def fingerprint(doc: Document, config: Config, furniture: Boilerplate | None = N
     """Normalise and shingle one document; its text is not kept.
 
     The exact-duplicate digest is taken on the whole text; shingles and character n-grams
-    on the text without its furniture (see :mod:`newsdedup.boilerplate`).
+    on the text without its furniture (see :mod:`newsdedup.stages.boilerplate`).
     """
     norm = normalize(doc.text)
     site = source_of(doc.source, doc.url)
@@ -109,7 +109,7 @@ class Candidates:
         banding: The LSH bands and rows.
         lsh: How many pairs LSH found.
         rare: How many pairs the rare n-grams found.
-        leads: How many pairs shared a lead key (:mod:`newsdedup.leads`).
+        leads: How many pairs shared a lead key (:mod:`newsdedup.stages.leads`).
         capped: LSH buckets over ``lsh.max_bucket``, chained instead of expanded.
         without_shingles: Documents left out of LSH for want of a shingle.
     """
@@ -130,7 +130,7 @@ def find_candidates(
     """Candidate pairs among ``fingerprints`` (distinct, non-empty texts).
 
     Three sources: LSH (copies by Jaccard), lead keys (copies cut short, at any date
-    distance: :mod:`newsdedup.leads`) and rare n-grams (rewrites and stories, within the
+    distance: :mod:`newsdedup.stages.leads`) and rare n-grams (rewrites and stories, within the
     date window). Gathers all signatures, because LSH buckets need every document of a
     band at once,
     and all character n-grams, because their weights depend on the whole corpus.
@@ -213,15 +213,15 @@ def decide_stories(
     everyone: Sequence[Fingerprint] | None = None,
     workers: int = 1,
 ) -> list[Match]:
-    """Align every pending pair and keep the stories (:meth:`newsdedup.decide.Model.is_story`).
+    """Align every pending pair and keep the stories (``Model.is_story`` of :mod:`.decide`).
 
     Two short texts whose figures differ are notices of one template, never one story
-    (:func:`newsdedup.decide.figures_differ`).
+    (:func:`newsdedup.stages.decide.figures_differ`).
 
     ``fingerprints`` are the rows ``pending`` points into; ``everyone`` (default: the same)
     are every document's, for how rare a passage is.
     """
-    from newsdedup.evidence import passages
+    from newsdedup.stages.evidence import passages
 
     model = load_model(config.decide.model)
     bp = furniture or Boilerplate(patterns=False)
@@ -400,10 +400,10 @@ def with_evidence(
         config: The run's configuration (the shingle settings).
         furniture: The furniture that was set aside, so passages are found in the text
             that was compared.
-        workers: Processes to align in (see :mod:`newsdedup.evidence`); never changes
+        workers: Processes to align in (see :mod:`newsdedup.stages.evidence`); never changes
             the result.
     """
-    from newsdedup.evidence import passages
+    from newsdedup.stages.evidence import passages
 
     site = {fp.doc_id: fp.site for fp in fingerprints}
     pairs = [(m.a, m.b) for m in result.matches if m.kind != "exact"]
@@ -455,14 +455,14 @@ def _survey(
 
     Texts are not kept: workers key every line, this process counts the keys (each exact
     text once). The learned lines are named later, when the fingerprint pass meets them
-    (:func:`newsdedup.boilerplate.named`). The count settles how many character n-grams
-    rewrites hold (:func:`newsdedup.rewrite.auto_sample`); the pass is skipped when
+    (:func:`newsdedup.stages.boilerplate.named`). The count settles how many character n-grams
+    rewrites hold (:func:`newsdedup.stages.rewrite.auto_sample`); the pass is skipped when
     neither is needed. Plain JSONL inputs are cut into blocks, kept in ``cut`` for the
     fingerprint pass.
     """
     from newsdedup.backends.local import survey_stream
-    from newsdedup.counting import count
-    from newsdedup.read import read
+    from newsdedup.io.read import read
+    from newsdedup.kernels.counting import count
 
     needs_count = config.rewrite.enabled and not config.rewrite.sample
     if not config.boilerplate.enabled and not needs_count:
@@ -497,12 +497,12 @@ def _survey(
 def _blocks(
     inputs: Sequence[str | Path], config: Config, keep: bool, cut: list[Block] | None = None
 ) -> BlockInput | None:
-    """Plain JSONL inputs, for the workers to read (see :mod:`newsdedup.read_blocks`).
+    """Plain JSONL inputs, for the workers to read (see :mod:`newsdedup.io.read_blocks`).
 
     ``cut`` is where the blocks are kept, shared by the passes over the same inputs.
     """
     from newsdedup.backends.blocks import BlockInput
-    from newsdedup.read_blocks import Settle, readable
+    from newsdedup.io.read_blocks import Settle, readable
 
     if not readable(inputs, config.read):
         return None
@@ -537,7 +537,7 @@ def _fingerprint_inputs(
     cut: list[Block] | None = None,
 ) -> tuple[list[Fingerprint], dict[str, Origin], list[Skip], Spans | None]:
     from newsdedup.backends.local import fingerprint_stream
-    from newsdedup.read import read
+    from newsdedup.io.read import read
 
     fingerprints: list[Fingerprint] = []
     origins: dict[str, Origin] = {}
@@ -570,7 +570,7 @@ def _matched_documents(
 
     With the byte range of every document (``spans``, plain JSONL inputs), only those
     documents' lines are read and parsed, each when the alignment first asks for it
-    (:class:`newsdedup.read_blocks.DocumentsAt`): workers align while the rest is read.
+    (:class:`newsdedup.io.read_blocks.DocumentsAt`): workers align while the rest is read.
     """
     wanted = {doc_id for m in result.matches if m.kind != "exact" for doc_id in (m.a, m.b)}
     with _documents_named(inputs, wanted, config, spans, origins) as docs:
@@ -589,8 +589,8 @@ def _documents_named(
 
     How, and how fast, is said in :func:`_matched_documents`.
     """
-    from newsdedup.read import read
-    from newsdedup.read_blocks import DocumentsAt
+    from newsdedup.io.read import read
+    from newsdedup.io.read_blocks import DocumentsAt
 
     if not wanted:
         yield {}
@@ -638,7 +638,7 @@ def check_date_field(
 
 def _fields_found(inputs: Sequence[str | Path], config: Config) -> dict[str, str]:
     """The fields of the first document of ``inputs``, by their lower-case names."""
-    from newsdedup.read import read
+    from newsdedup.io.read import read
 
     cfg = config.read
     for item in read(inputs, cfg):
@@ -683,7 +683,7 @@ def run(
     ``out`` that is moved in or removed). ``workers`` processes fingerprint the documents;
     it never changes the result.
     """
-    from newsdedup.inputs import shown, staged
+    from newsdedup.io.inputs import shown, staged
 
     config = config or Config()
     given = [str(name) for name in inputs]
@@ -706,7 +706,7 @@ def _run(
     workers: int,
 ) -> RunReport:
     """:func:`run` on local inputs (``given``: the inputs as named by the caller)."""
-    from newsdedup.write import cleaned_early, write_outputs
+    from newsdedup.io.write import cleaned_early, write_outputs
 
     timings: dict[str, float] = {}
     cut: list[Block] = []  # the survey cuts plain JSONL inputs into blocks, once for both passes

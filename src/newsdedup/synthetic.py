@@ -735,7 +735,7 @@ def write_jsonl(corpus: SyntheticCorpus, path: Path, *, gold_path: Path | None =
             story, kind.
         gold_path: If given, a CSV file with header ``id,cluster``.
     """
-    from newsdedup.write import atomic_stream
+    from newsdedup.io.write import atomic_stream
 
     with atomic_stream(Path(path)) as out:
         for d in corpus.docs:

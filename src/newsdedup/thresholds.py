@@ -2,7 +2,7 @@
 
 Two things decide which pairs a run merges. LSH makes a pair a candidate with probability
 ``1 - (1 - s**rows) ** bands`` for a pair of Jaccard similarity ``s`` (the S-curve of
-:func:`newsdedup.lsh.probability`); verification then keeps the candidates whose Jaccard
+:func:`newsdedup.stages.lsh.probability`); verification then keeps the candidates whose Jaccard
 or containment reaches its threshold. Put side by side, per band of similarity, the count
 of verified pairs and the chance LSH had of finding a pair there show whether the run
 sits on a cliff (many pairs just above the threshold, low candidate probability just
@@ -86,7 +86,7 @@ class ThresholdGuidance:
 
 def candidate_probability(similarity: float, bands: int, rows: int) -> float:
     """Probability that a pair of Jaccard ``similarity`` becomes an LSH candidate."""
-    from newsdedup.lsh import probability
+    from newsdedup.stages.lsh import probability
 
     return float(probability(similarity, bands, rows))
 
@@ -130,7 +130,7 @@ def build_bins(
 
 
 def _banding(manifest: dict[str, Any], run_dir: Path) -> tuple[int, int]:
-    from newsdedup.rundir import manifest_value
+    from newsdedup.io.rundir import manifest_value
 
     bands = manifest_value(manifest, "stats", "lsh_bands") or manifest_value(
         manifest, "config", "lsh", "bands"
@@ -158,7 +158,7 @@ def threshold_guidance(run_dir: str | Path, *, bins: int = 10) -> ThresholdGuida
         ConfigError: ``bins`` is not between 2 and 100.
         InputError: The run folder, its manifest or its pairs table cannot be read.
     """
-    from newsdedup.rundir import check_run_dir, manifest_value, read_manifest, read_pairs
+    from newsdedup.io.rundir import check_run_dir, manifest_value, read_manifest, read_pairs
 
     if not 2 <= bins <= 100:
         raise ConfigError(f"bins must be between 2 and 100, not {bins}")

@@ -1,14 +1,14 @@
 """Run a chunk job on plain JSONL inputs that the workers read themselves.
 
 The driver sends each worker a block of the input (a byte range, see
-:mod:`newsdedup.read_blocks`); the worker reads, parses and checks its records, runs the job
+:mod:`newsdedup.io.read_blocks`); the worker reads, parses and checks its records, runs the job
 (:func:`newsdedup.backends.local.fingerprint_slim` or
 :func:`~newsdedup.backends.local.survey_slim`) on its documents in chunks, and sends back the
 chunks with what the driver needs to settle each record in input order. No text crosses a
 pipe. When the driver settles a block otherwise than the worker guessed (an id taken in an
 earlier block, a record without the text field after an earlier block had it), it runs that
 block again in its own process on the documents it settled, so the chunks hold exactly the
-documents :func:`newsdedup.read.read` gives. That is for bad input only, and costs one block's
+documents :func:`newsdedup.io.read.read` gives. That is for bad input only, and costs one block's
 work in the driver each time: a corpus with repeated ids in most blocks (``--on-error
 skip``) is fingerprinted at about one process's speed.
 """
@@ -21,9 +21,8 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from newsdedup.boilerplate import Boilerplate
 from newsdedup.config import Config
-from newsdedup.read_blocks import (
+from newsdedup.io.read_blocks import (
     BLOCK_BYTES,
     Block,
     CheckedBlock,
@@ -32,6 +31,7 @@ from newsdedup.read_blocks import (
     blocks,
     check_block,
 )
+from newsdedup.stages.boilerplate import Boilerplate
 
 _T = TypeVar("_T")
 _Job = Callable[[Sequence[Slim], Config, Boilerplate | None], _T]

@@ -1,15 +1,15 @@
 """The local backend: fingerprint documents in chunks, on one process or a pool of them.
 
 Chunks of documents go to worker processes as plain tuples; normalising, shingling and
-signing happen there (:func:`newsdedup.shingle.shingle_and_window`,
-:func:`newsdedup.fingerprint.window_signatures`), and only fingerprints come back, so the
+signing happen there (:func:`newsdedup.stages.shingle.shingle_and_window`,
+:func:`newsdedup.stages.fingerprint.window_signatures`), and only fingerprints come back, so the
 driver never holds a text after it was read. Every document's fingerprint depends on its own
 text alone, and chunks come back in input order, so the worker count changes how fast a run
 goes and never what it finds. Plain JSONL inputs are not read by the driver at all: workers
 read byte ranges of them and the driver settles ids and skips in input order
 (:mod:`newsdedup.backends.blocks`). When fingerprints are spilled, each worker writes their
 arrays (shingles, signatures, n-grams) to a file of its own and sends where they are; the
-driver maps them (:class:`newsdedup.spill.SpillWriter`).
+driver maps them (:class:`newsdedup.backends.spill.SpillWriter`).
 """
 
 from __future__ import annotations
@@ -26,18 +26,18 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-from newsdedup import jit
 from newsdedup.backends.pool import WorkerPool, in_order
-from newsdedup.boilerplate import Boilerplate, keyed_chunk, source_of, strip_chunk
-from newsdedup.clean import digest, normalize
+from newsdedup.backends.spill import SPILL_PREFIX, Spill, SpillWriter, Stored, mapped
 from newsdedup.config import Config
 from newsdedup.data import Document, Fingerprint
-from newsdedup.decide import marks
-from newsdedup.fingerprint import ChunkPrints, window_signatures
-from newsdedup.leads import lead_keys
-from newsdedup.leftovers import remove_dead_spills
-from newsdedup.shingle import char_gram_sets, shingle_and_window, window_texts
-from newsdedup.spill import SPILL_PREFIX, Spill, SpillWriter, Stored, mapped
+from newsdedup.io.leftovers import remove_dead_spills
+from newsdedup.kernels import jit
+from newsdedup.stages.boilerplate import Boilerplate, keyed_chunk, source_of, strip_chunk
+from newsdedup.stages.clean import digest, normalize
+from newsdedup.stages.decide import marks
+from newsdedup.stages.fingerprint import ChunkPrints, window_signatures
+from newsdedup.stages.leads import lead_keys
+from newsdedup.stages.shingle import char_gram_sets, shingle_and_window, window_texts
 
 if TYPE_CHECKING:
     from newsdedup.backends.blocks import BlockInput
@@ -73,12 +73,13 @@ class FingerprintChunk:
         gram_bounds: ``grams[gram_bounds[i]:gram_bounds[i + 1]]`` are document ``i``'s;
             ``None`` when rewrites are off (then only empty texts have n-grams: none).
         sites: Where each document's furniture is learned (source, else URL host).
-        marks: What tells each document from a notice like it (:func:`newsdedup.decide.marks`).
-        leads: Each document's lead keys (:func:`newsdedup.leads.lead_keys`).
+        marks: What tells each document from a notice like it
+            (:func:`newsdedup.stages.decide.marks`).
+        leads: Each document's lead keys (:func:`newsdedup.stages.leads.lead_keys`).
         seen: Learned furniture lines met in the chunk, first time each, as
-            ``key: (source, line)`` (see :func:`newsdedup.boilerplate.named`).
+            ``key: (source, line)`` (see :func:`newsdedup.stages.boilerplate.named`).
         stored: Where a worker wrote the shingles, signatures and n-grams
-            (:class:`newsdedup.spill.SpillWriter`), which then cross the pipe empty;
+            (:class:`newsdedup.backends.spill.SpillWriter`), which then cross the pipe empty;
             ``None`` when they are here.
     """
 
@@ -148,18 +149,18 @@ def _intern(value: str | None) -> str | None:
 def use_jit() -> bool:
     """Whether fingerprints come from the compiled kernels or from numpy: the one switch.
 
-    The kernels (:mod:`newsdedup.kernels`, numba) are used when numba imports, unless the
-    environment sets ``NEWSDEDUP_JIT=0``; numpy (:mod:`newsdedup.shingle`,
-    :mod:`newsdedup.fingerprint`) is the reference and the fallback. Both give the same
+    The kernels (:mod:`newsdedup.kernels.text`, numba) are used when numba imports, unless the
+    environment sets ``NEWSDEDUP_JIT=0``; numpy (:mod:`newsdedup.stages.shingle`,
+    :mod:`newsdedup.stages.fingerprint`) is the reference and the fallback. Both give the same
     fingerprints bit for bit, so the switch changes speed, never results. Worker processes
     inherit the environment, so they decide alike.
     """
-    return jit.kernels("kernels") is not None
+    return jit.kernels("text") is not None
 
 
 def fingerprint_texts(texts: Sequence[str], config: Config) -> np.ndarray:
     """MinHash signatures (``len(texts) x num_perm``) of raw texts: the hot path alone."""
-    kernels = jit.kernels("kernels")
+    kernels = jit.kernels("text")
     if kernels is not None:
         return kernels.fingerprint_texts(texts, config)
     return window_signatures(window_texts(texts, config.shingle), config.minhash)
@@ -168,7 +169,7 @@ def fingerprint_texts(texts: Sequence[str], config: Config) -> np.ndarray:
 def numpy_columns(texts: Sequence[str], config: Config) -> ChunkPrints:
     """Digests, lengths, shingle sets, signatures and character n-grams of raw texts (numpy).
 
-    The reference that :func:`newsdedup.kernels.fingerprint_columns` equals.
+    The reference that :func:`newsdedup.kernels.text.fingerprint_columns` equals.
     """
     batch, windows = shingle_and_window(texts, config.shingle)
     sizes = [s.size for s in batch.shingles]
@@ -188,7 +189,7 @@ def numpy_columns(texts: Sequence[str], config: Config) -> ChunkPrints:
 
 def columns(texts: Sequence[str], config: Config) -> ChunkPrints:
     """:func:`numpy_columns` of raw texts, from the kernels when :func:`use_jit` says so."""
-    kernels = jit.kernels("kernels")
+    kernels = jit.kernels("text")
     if kernels is not None:
         return kernels.fingerprint_columns(texts, config)
     return numpy_columns(texts, config)
@@ -196,7 +197,7 @@ def columns(texts: Sequence[str], config: Config) -> ChunkPrints:
 
 def whole(texts: Sequence[str]) -> tuple[list[str], list[int]]:
     """Exact-duplicate key and normalised length of each text (compiled when possible)."""
-    kernels = jit.kernels("kernels")
+    kernels = jit.kernels("text")
     if kernels is not None:
         return kernels.keys_and_lengths(texts)
     norms = [normalize(text) for text in texts]
@@ -379,7 +380,7 @@ def fingerprint_stream(
     At most ``2 * workers`` chunks are in flight, so memory stays bounded however long the
     stream is. ``workers <= 1`` runs in this process. With ``spill``, shingle sets, n-grams
     and signatures go to an anonymous temporary file and are mapped back
-    (:class:`newsdedup.spill.Spill`), so they live in the page cache instead of the heap:
+    (:class:`newsdedup.backends.spill.Spill`), so they live in the page cache instead of the heap:
     most of a fingerprint's size (1.8 KB of shingles, 1 KB of n-grams at a million
     articles, 0.5 KB of signature, for a 2.8 KB article).
     With ``seen``, the learned furniture lines met are recorded there, first time each.
@@ -432,7 +433,7 @@ class SurveyChunk:
     Attributes:
         texts: A key of each document's exact text (exact copies count once), or ``None``
             for a document that teaches nothing (no source, or empty text).
-        lines: Every document's distinct :func:`~newsdedup.boilerplate.furniture_key`,
+        lines: Every document's distinct :func:`~newsdedup.stages.boilerplate.furniture_key`,
             one document after the other (``uint64``).
         bounds: ``lines[bounds[i]:bounds[i + 1]]`` are document ``i``'s.
     """

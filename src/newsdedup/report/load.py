@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newsdedup import dates, rundir
+from newsdedup import dates
 from newsdedup.config import Config
 from newsdedup.data import Document
 from newsdedup.errors import NewsDedupError
+from newsdedup.io import rundir
 from newsdedup.report.spans import Passage, parse_passages
 
 MANIFEST = "manifest.json"
@@ -187,7 +188,7 @@ def read_corpus(paths: list[Path], config: Config, wanted: set[str], grouped: se
     Raises:
         NewsDedupError: An input cannot be read (the caller notes it on the page).
     """
-    from newsdedup.read import read
+    from newsdedup.io.read import read
 
     docs: dict[str, Document] = {}
     by_source: dict[str, list[int]] = {}

@@ -23,11 +23,9 @@ from html import escape
 from typing import Any
 from urllib.parse import urlsplit
 
-from newsdedup.boilerplate import is_pattern, source_of
 from newsdedup.config import Config
 from newsdedup.data import Document
 from newsdedup.dates import day as day_of
-from newsdedup.lsh import choose_banding, probability
 from newsdedup.report import svg
 from newsdedup.report.assets import CSS, SCRIPT
 from newsdedup.report.load import Member, RunData
@@ -39,6 +37,8 @@ from newsdedup.report.spans import (
     shared_spans,
     to_utf16,
 )
+from newsdedup.stages.boilerplate import is_pattern, source_of
+from newsdedup.stages.lsh import choose_banding, probability
 
 MAX_TEXT_CHARS = 20_000
 _LINES = re.compile(r"[^\n]+")

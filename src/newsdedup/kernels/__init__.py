@@ -1,0 +1,1 @@
+"""Compiled leaves the stages call (numba), each with a numpy twin."""

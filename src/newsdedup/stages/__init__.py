@@ -1,0 +1,1 @@
+"""The stages: pure functions over documents, fingerprints and pairs."""
