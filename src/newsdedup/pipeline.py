@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from newsdedup.backends.spill import release_all
+from newsdedup.backends.local import mapper as local_mapper
 from newsdedup.config import Config, ReadConfig
 from newsdedup.data import DedupResult, Document, Fingerprint, Match, Origin, Skip
 from newsdedup.dates import seconds, unread
@@ -29,19 +29,16 @@ from newsdedup.stages.boilerplate import (
     learn_from_documents,
     learned,
     named,
-    source_of,
-    strip,
 )
 from newsdedup.stages.choose import id_ranks, preference
-from newsdedup.stages.clean import digest, normalize
 from newsdedup.stages.cluster import cluster, exact_heads, gc_paused
-from newsdedup.stages.decide import figures_differ, load_model, marks, passage_stats
-from newsdedup.stages.fingerprint import signatures
-from newsdedup.stages.leads import lead_keys, lead_pairs
+from newsdedup.stages.decide import figures_differ, load_model, passage_stats
+from newsdedup.stages.leads import lead_pairs
 from newsdedup.stages.lsh import Banding, banded, choose_banding
-from newsdedup.stages.rewrite import LazyWeights, char_grams, rarity, settled
+from newsdedup.stages.minhash import signatures
+from newsdedup.stages.rewrite import LazyWeights, rarity, settled
 from newsdedup.stages.rewrite import candidates as rewrite_candidates
-from newsdedup.stages.shingle import shingles
+from newsdedup.stages.runtime import release_all
 from newsdedup.stages.verify import Pending, Rewrites, Verified, verify
 
 if TYPE_CHECKING:
@@ -53,34 +50,6 @@ ProgressHook = Callable[[str, int], None]
 
 _EMPTY = np.zeros(0, dtype=np.uint32)
 _REPORT_EVERY = 2000
-
-
-def fingerprint(doc: Document, config: Config, furniture: Boilerplate | None = None) -> Fingerprint:
-    """Normalise and shingle one document; its text is not kept.
-
-    The exact-duplicate digest is taken on the whole text; shingles and character n-grams
-    on the text without its furniture (see :mod:`newsdedup.stages.boilerplate`).
-    """
-    norm = normalize(doc.text)
-    site = source_of(doc.source, doc.url)
-    if not norm:
-        return Fingerprint(doc.id, "", _EMPTY, 0, doc.published, doc.source, _EMPTY, site)
-    signs = marks(doc.text, doc.title)
-    body = strip(doc.text, site, furniture or Boilerplate(patterns=False))
-    compared = norm if body is doc.text else normalize(body)
-    grams = char_grams(compared, config.rewrite) if config.rewrite.enabled else None
-    return Fingerprint(
-        doc.id,
-        digest(norm),
-        shingles(compared, config.shingle),
-        len(norm),
-        doc.published,
-        doc.source,
-        grams,
-        site,
-        marks=signs,
-        leads=lead_keys(body),
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +197,13 @@ def decide_stories(
     site = {fp.doc_id: fp.site for fp in fingerprints}
     pairs = [(fingerprints[p.i].doc_id, fingerprints[p.j].doc_id) for p in pending]
     aligned = passages(
-        pairs, _Texts(docs, site), everyone or fingerprints, config.shingle, bp, workers=workers
+        pairs,
+        _Texts(docs, site),
+        everyone or fingerprints,
+        config.shingle,
+        bp,
+        run=local_mapper(workers),
+        threads=workers,
     )
     stories = []
     for (a, b), waiting, found in zip(pairs, pending, aligned, strict=True):
@@ -408,7 +383,8 @@ def with_evidence(
     site = {fp.doc_id: fp.site for fp in fingerprints}
     pairs = [(m.a, m.b) for m in result.matches if m.kind != "exact"]
     texts = _Texts(docs, site)  # read as the alignment asks for them
-    found = iter(passages(pairs, texts, fingerprints, config.shingle, furniture, workers=workers))
+    run, cfg = local_mapper(workers), config.shingle
+    found = iter(passages(pairs, texts, fingerprints, cfg, furniture, run=run, threads=workers))
     matches = tuple(
         m if m.kind == "exact" else replace(m, passages=next(found)) for m in result.matches
     )

@@ -10,12 +10,14 @@ from click.testing import CliRunner
 
 from newsdedup import Config, Document
 from newsdedup.backends import local
-from newsdedup.backends.local import fingerprint_stream, fingerprint_texts
-from newsdedup.backends.spill import mapped, release_all
+from newsdedup.backends.local import fingerprint_stream
+from newsdedup.backends.spill import mapped
 from newsdedup.cli import main
-from newsdedup.pipeline import fingerprint, run
+from newsdedup.pipeline import run
 from newsdedup.stages.clean import digest, normalize
-from newsdedup.stages.fingerprint import signatures
+from newsdedup.stages.fingerprint import fingerprint, fingerprint_texts
+from newsdedup.stages.minhash import signatures
+from newsdedup.stages.runtime import release_all
 from newsdedup.synthetic import iter_articles
 
 

@@ -8,10 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsdedup.backends.local import fingerprint_texts, numpy_columns, use_jit
 from newsdedup.config import Config
+from newsdedup.stages import fingerprint as prints
 from newsdedup.stages.clean import normalize
-from newsdedup.stages.fingerprint import window_signatures
+from newsdedup.stages.fingerprint import fingerprint_texts, numpy_columns, use_jit
+from newsdedup.stages.minhash import window_signatures
 from newsdedup.stages.shingle import char_gram_sets, window_texts
 from newsdedup.synthetic import iter_articles
 
@@ -47,7 +48,7 @@ def _config(unit: str, size: int, sample: int, scheme: str) -> Config:
 
 
 def _assert_same(texts: list[str], config: Config) -> None:
-    got, want = kernels.fingerprint_columns(texts, config), numpy_columns(texts, config)
+    got, want = prints._compiled_columns(texts, config), numpy_columns(texts, config)
     assert got.digests == want.digests
     assert got.lengths == want.lengths
     assert got.bounds == want.bounds
@@ -57,7 +58,7 @@ def _assert_same(texts: list[str], config: Config) -> None:
     for mine, ref in zip(got.grams, want.grams, strict=True):
         assert mine.dtype == np.uint32 and np.array_equal(mine, ref)
     ref_sigs = window_signatures(window_texts(texts, config.shingle), config.minhash)
-    assert np.array_equal(kernels.fingerprint_texts(texts, config), ref_sigs)
+    assert np.array_equal(prints._compiled_texts(texts, config), ref_sigs)
 
 
 @settings(max_examples=150, deadline=None)
@@ -83,7 +84,7 @@ def test_kernels_equal_numpy_on_a_synthetic_corpus(sample):
 
 def test_kernels_char_grams_equal_char_gram_sets():
     texts = ["ab cd", "a", "", "中国人民银行宣布", "straße und ﬁnance " * 50]
-    packed = kernels.pack(texts, Config().shingle)
+    packed = prints._pack(texts, Config().shingle)
     for sample in (1, 3):
         values, bounds = kernels.sorted_sets(
             *kernels.char_gram_windows(packed.text, packed.offsets, 5, sample)
@@ -94,7 +95,7 @@ def test_kernels_char_grams_equal_char_gram_sets():
 
 
 def test_documents_without_shingles_have_empty_signatures():
-    sigs = kernels.fingerprint_texts(["", "!!!", "a b c"], Config())
+    sigs = prints._compiled_texts(["", "!!!", "a b c"], Config())
     assert (sigs[:2] == 0xFFFFFFFF).all() and (sigs[2] != 0xFFFFFFFF).all()
 
 
@@ -104,12 +105,12 @@ def test_switch_uses_kernels_unless_disabled(monkeypatch):
     monkeypatch.setenv("NEWSDEDUP_JIT", "0")
     assert not use_jit()
     called = []
-    monkeypatch.setattr(kernels, "fingerprint_texts", lambda *a: called.append(a))
+    monkeypatch.setattr(kernels, "oph_signatures", lambda *a: called.append(a))
     assert fingerprint_texts(["a b c"], Config()).shape == (1, 128)
     assert not called  # the numpy path ran
     monkeypatch.setenv("NEWSDEDUP_JIT", "1")
     fingerprint_texts(["a b c"], Config())
-    assert called
+    assert called  # the kernels ran
 
 
 def test_switch_falls_back_to_numpy_without_numba(monkeypatch):

@@ -5,10 +5,10 @@ from hypothesis import strategies as st
 
 from newsdedup.config import Config, ShingleConfig
 from newsdedup.data import Document
-from newsdedup.pipeline import fingerprint
 from newsdedup.stages.align import ShingleRarity, shared_passages, shingle_rarity
 from newsdedup.stages.boilerplate import Boilerplate
 from newsdedup.stages.clean import normalize
+from newsdedup.stages.fingerprint import fingerprint
 
 QUOTE = "malign interventions and unilateral coercive measures led by the United States"
 A = f"Tehran said on Saturday it rejected what it called “{QUOTE},” in a statement."

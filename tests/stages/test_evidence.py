@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from newsdedup.backends import local
 from newsdedup.config import BoilerplateConfig, Config, ShingleConfig
 from newsdedup.data import Document
-from newsdedup.pipeline import fingerprint, run
+from newsdedup.pipeline import run
 from newsdedup.stages import evidence
 from newsdedup.stages.align import (
     _MAX_POSITIONS,
@@ -21,6 +22,7 @@ from newsdedup.stages.align import (
     units_by_line,
 )
 from newsdedup.stages.boilerplate import Boilerplate, is_furniture, learn
+from newsdedup.stages.fingerprint import fingerprint
 from newsdedup.synthetic import iter_articles
 
 CFG = ShingleConfig()
@@ -178,7 +180,7 @@ def _files(folder):
 
 def test_two_workers_write_the_same_pairs_table_as_one(tmp_path, monkeypatch):
     monkeypatch.setattr(evidence, "CHUNK", 5)
-    monkeypatch.setattr(evidence, "_POOL_MIN", 0)  # align over the pool however few pairs
+    monkeypatch.setattr(local, "_POOL_LEAST", 0)  # align over the pool however few pairs
     rows = list(iter_articles(400, seed=11))
     rows[7]["text"] = "“" + rows[8]["text"].replace(" ", "\u00a0", 3) + "” ©"
     corpus = tmp_path / "corpus.jsonl"

@@ -154,13 +154,13 @@ def test_mixed_units_shingle_a_text_of_one_script_as_its_own_unit_does():
     )
 )
 def test_compiled_mixed_units_equal_the_reference(parts: list[str]) -> None:
-    from newsdedup.kernels import text as kernels
+    from newsdedup.stages import fingerprint as prints
     from newsdedup.stages.clean import normalize
 
     cfg = ShingleConfig()
     texts = ["".join(parts), "lead " + "".join(parts), "".join(parts) + " tail"]
-    packed = kernels.pack(texts, cfg)
-    values, bounds = kernels.windows(packed, cfg)
+    packed = prints._pack(texts, cfg)
+    values, bounds = prints._windows(packed, cfg)
     for i, text in enumerate(texts):
         got = np.unique(values[bounds[i] : bounds[i + 1]])
         norm = normalize(text)

@@ -2,7 +2,7 @@
 
 The driver sends each worker a block of the input (a byte range, see
 :mod:`newsdedup.io.read_blocks`); the worker reads, parses and checks its records, runs the job
-(:func:`newsdedup.backends.local.fingerprint_slim` or
+(:func:`newsdedup.stages.fingerprint.fingerprint_chunk` or
 :func:`~newsdedup.backends.local.survey_slim`) on its documents in chunks, and sends back the
 chunks with what the driver needs to settle each record in input order. No text crosses a
 pipe. When the driver settles a block otherwise than the worker guessed (an id taken in an
@@ -91,7 +91,7 @@ def block_results(
     ``spill``: the folder where workers write their fingerprints' arrays.
     """
     from newsdedup.backends.local import worker_pool
-    from newsdedup.backends.pool import in_order
+    from newsdedup.stages.runtime import in_order
 
     items = iter(source.cut) if source.cut else _cutting(source)
     if workers <= 1:

@@ -2,7 +2,7 @@
 
 Chunks of documents go to worker processes as plain tuples; normalising, shingling and
 signing happen there (:func:`newsdedup.stages.shingle.shingle_and_window`,
-:func:`newsdedup.stages.fingerprint.window_signatures`), and only fingerprints come back, so the
+:func:`newsdedup.stages.minhash.window_signatures`), and only fingerprints come back, so the
 driver never holds a text after it was read. Every document's fingerprint depends on its own
 text alone, and chunks come back in input order, so the worker count changes how fast a run
 goes and never what it finds. Plain JSONL inputs are not read by the driver at all: workers
@@ -15,29 +15,24 @@ driver maps them (:class:`newsdedup.backends.spill.SpillWriter`).
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
-from itertools import accumulate, islice, pairwise
+from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-from newsdedup.backends.pool import WorkerPool, in_order
+from newsdedup.backends.pool import WorkerPool
 from newsdedup.backends.spill import SPILL_PREFIX, Spill, SpillWriter, Stored, mapped
 from newsdedup.config import Config
 from newsdedup.data import Document, Fingerprint
 from newsdedup.io.leftovers import remove_dead_spills
-from newsdedup.kernels import jit
-from newsdedup.stages.boilerplate import Boilerplate, keyed_chunk, source_of, strip_chunk
-from newsdedup.stages.clean import digest, normalize
-from newsdedup.stages.decide import marks
-from newsdedup.stages.fingerprint import ChunkPrints, window_signatures
-from newsdedup.stages.leads import lead_keys
-from newsdedup.stages.shingle import char_gram_sets, shingle_and_window, window_texts
+from newsdedup.stages.boilerplate import Boilerplate, keyed_chunk, source_of
+from newsdedup.stages.fingerprint import FingerprintChunk, Slim, fingerprint_chunk, slim
+from newsdedup.stages.runtime import Mapper, in_order, serial
 
 if TYPE_CHECKING:
     from newsdedup.backends.blocks import BlockInput
@@ -46,209 +41,15 @@ CHUNK = 256
 """Documents per chunk: large enough to amortise numpy calls, small enough for the cache."""
 
 _SPILL_GROUP = 16  # chunks per memory-mapped region, so a million documents need ~250 maps
-_Slim = tuple[str, str, str | None, str | None, str | None, str | None]
-"""id, text, published, source, url, title."""
 _EMPTY = np.zeros(0, dtype=np.uint32)
 _T = TypeVar("_T")
 
 
-@dataclass(frozen=True, slots=True)
-class FingerprintChunk:
-    """Fingerprints of a chunk of documents, in input order, as columns.
-
-    Columns cross the process boundary as a few large arrays rather than one small array
-    per document, which keeps the driver's unpickling cheap.
-
-    Attributes:
-        ids: Document ids.
-        digests: Exact-duplicate keys (empty for empty text).
-        lengths: Characters of each normalised text.
-        published: Publication dates, if known.
-        sources: Outlets, if known.
-        shingles: Every document's sorted unique shingles, one after the other.
-        bounds: ``shingles[bounds[i]:bounds[i + 1]]`` are document ``i``'s.
-        signatures: ``len(ids) x num_perm`` MinHash signatures.
-        grams: Rewrites' character n-grams of every document that has them, one after
-            the other.
-        gram_bounds: ``grams[gram_bounds[i]:gram_bounds[i + 1]]`` are document ``i``'s;
-            ``None`` when rewrites are off (then only empty texts have n-grams: none).
-        sites: Where each document's furniture is learned (source, else URL host).
-        marks: What tells each document from a notice like it
-            (:func:`newsdedup.stages.decide.marks`).
-        leads: Each document's lead keys (:func:`newsdedup.stages.leads.lead_keys`).
-        seen: Learned furniture lines met in the chunk, first time each, as
-            ``key: (source, line)`` (see :func:`newsdedup.stages.boilerplate.named`).
-        stored: Where a worker wrote the shingles, signatures and n-grams
-            (:class:`newsdedup.backends.spill.SpillWriter`), which then cross the pipe empty;
-            ``None`` when they are here.
-    """
-
-    ids: list[str]
-    digests: list[str]
-    lengths: list[int]
-    published: list[str | None]
-    sources: list[str | None]
-    shingles: np.ndarray
-    bounds: list[int]
-    signatures: np.ndarray
-    grams: np.ndarray
-    gram_bounds: list[int] | None
-    sites: list[str | None]
-    seen: dict[int, tuple[str, str]]
-    marks: list[str]
-    leads: list[bytes]
-    stored: tuple[Stored, Stored, Stored] | None = None
-
-    @property
-    def fingerprints(self) -> list[Fingerprint]:
-        """One :class:`Fingerprint` per document; shingles, n-grams and signature are views."""
-        cuts = pairwise(self.bounds)
-        return [
-            Fingerprint(
-                doc_id,
-                key,
-                self.shingles[lo:hi],
-                length,
-                _intern(date),
-                _intern(source),
-                grams,
-                _intern(site),
-                sig,
-                mark,
-                lead,
-            )
-            for doc_id, key, length, date, source, (lo, hi), sig, grams, site, mark, lead in zip(
-                self.ids,
-                self.digests,
-                self.lengths,
-                self.published,
-                self.sources,
-                cuts,
-                self.signatures,
-                self.gram_sets,
-                self.sites,
-                self.marks,
-                self.leads,
-                strict=True,
-            )
-        ]
-
-    @property
-    def gram_sets(self) -> list[np.ndarray | None]:
-        """Each document's n-grams: as the per-document path makes them (empty text: none)."""
-        if self.gram_bounds is None:
-            return [_EMPTY if not key else None for key in self.digests]
-        return [self.grams[lo:hi] for lo, hi in pairwise(self.gram_bounds)]
-
-
-def _intern(value: str | None) -> str | None:
-    """One copy of each date and outlet name, however many documents share it."""
-    return None if value is None else sys.intern(value)
-
-
-def use_jit() -> bool:
-    """Whether fingerprints come from the compiled kernels or from numpy: the one switch.
-
-    The kernels (:mod:`newsdedup.kernels.text`, numba) are used when numba imports, unless the
-    environment sets ``NEWSDEDUP_JIT=0``; numpy (:mod:`newsdedup.stages.shingle`,
-    :mod:`newsdedup.stages.fingerprint`) is the reference and the fallback. Both give the same
-    fingerprints bit for bit, so the switch changes speed, never results. Worker processes
-    inherit the environment, so they decide alike.
-    """
-    return jit.kernels("text") is not None
-
-
-def fingerprint_texts(texts: Sequence[str], config: Config) -> np.ndarray:
-    """MinHash signatures (``len(texts) x num_perm``) of raw texts: the hot path alone."""
-    kernels = jit.kernels("text")
-    if kernels is not None:
-        return kernels.fingerprint_texts(texts, config)
-    return window_signatures(window_texts(texts, config.shingle), config.minhash)
-
-
-def numpy_columns(texts: Sequence[str], config: Config) -> ChunkPrints:
-    """Digests, lengths, shingle sets, signatures and character n-grams of raw texts (numpy).
-
-    The reference that :func:`newsdedup.kernels.text.fingerprint_columns` equals.
-    """
-    batch, windows = shingle_and_window(texts, config.shingle)
-    sizes = [s.size for s in batch.shingles]
-    grams = None
-    if config.rewrite.enabled:
-        rewrite = config.rewrite
-        grams = char_gram_sets(batch.normalized, rewrite.char_size, max(rewrite.sample, 1))
-    return ChunkPrints(
-        digests=batch.digests,
-        lengths=batch.lengths,
-        shingles=np.concatenate([_EMPTY, *batch.shingles]),
-        bounds=[0, *accumulate(sizes)],
-        signatures=window_signatures(windows, config.minhash),
-        grams=grams,
-    )
-
-
-def columns(texts: Sequence[str], config: Config) -> ChunkPrints:
-    """:func:`numpy_columns` of raw texts, from the kernels when :func:`use_jit` says so."""
-    kernels = jit.kernels("text")
-    if kernels is not None:
-        return kernels.fingerprint_columns(texts, config)
-    return numpy_columns(texts, config)
-
-
-def whole(texts: Sequence[str]) -> tuple[list[str], list[int]]:
-    """Exact-duplicate key and normalised length of each text (compiled when possible)."""
-    kernels = jit.kernels("text")
-    if kernels is not None:
-        return kernels.keys_and_lengths(texts)
-    norms = [normalize(text) for text in texts]
-    return [digest(norm) if norm else "" for norm in norms], [len(norm) for norm in norms]
-
-
-def fingerprint_slim(
-    docs: Sequence[_Slim], config: Config, furniture: Boilerplate | None = None
-) -> FingerprintChunk:
-    """Fingerprint one chunk of ``(id, text, published, source, url)``.
-
-    Equals :func:`newsdedup.pipeline.fingerprint` document by document: the digest and
-    length are of the whole normalised text, shingles and character n-grams of the text
-    without its furniture.
-    """
-    furniture = furniture or Boilerplate(patterns=False)
-    sites = [source_of(doc[3], doc[4]) for doc in docs]
-    seen: dict[int, tuple[str, str]] = {}
-    bodies = strip_chunk([doc[1] for doc in docs], sites, furniture, seen)
-    prints = columns(bodies, config)
-    keys, lengths = prints.digests, prints.lengths
-    # Where furniture was stripped, the key and length are of the whole text.
-    stripped = [
-        i for i, (doc, body) in enumerate(zip(docs, bodies, strict=True)) if body is not doc[1]
-    ]
-    if stripped:
-        whole_keys, whole_lengths = whole([docs[i][1] for i in stripped])
-        for i, key, length in zip(stripped, whole_keys, whole_lengths, strict=True):
-            keys[i], lengths[i] = key, length
-    return FingerprintChunk(
-        ids=[doc[0] for doc in docs],
-        digests=keys,
-        lengths=lengths,
-        published=[doc[2] for doc in docs],
-        sources=[doc[3] for doc in docs],
-        shingles=prints.shingles,
-        bounds=prints.bounds,
-        signatures=prints.signatures,
-        **_gram_columns(keys, prints.grams),
-        sites=sites,
-        seen=seen,
-        marks=[marks(doc[1], doc[5]) if key else "" for doc, key in zip(docs, keys, strict=True)],
-        leads=[lead_keys(body) if key else b"" for body, key in zip(bodies, keys, strict=True)],
-    )
-
-
 def fingerprint_stored(
-    docs: Sequence[_Slim], config: Config, furniture: Boilerplate | None = None
+    docs: Sequence[Slim], config: Config, furniture: Boilerplate | None = None
 ) -> FingerprintChunk:
-    """:func:`fingerprint_slim`, its arrays written to the worker's spill if it has one."""
-    part = fingerprint_slim(docs, config, furniture)
+    """:func:`fingerprint_chunk`, its arrays written to the worker's spill if it has one."""
+    part = fingerprint_chunk(docs, config, furniture)
     writer: SpillWriter | None = _WORKER.get("spill")
     if writer is None:
         return part
@@ -257,25 +58,9 @@ def fingerprint_stored(
     return replace(part, shingles=_EMPTY, signatures=signatures, grams=_EMPTY, stored=stored)
 
 
-def _gram_columns(keys: list[str], sets: list[np.ndarray] | None) -> dict[str, Any]:
-    """A chunk's n-gram sets as one array and bounds (one pickle, not one per document).
-
-    An empty text has none, whatever its set: as the per-document path makes them.
-    """
-    if sets is None:
-        return {"grams": _EMPTY, "gram_bounds": None}
-    held = [s if key else _EMPTY for key, s in zip(keys, sets, strict=True)]
-    bounds = [0, *accumulate(s.size for s in held)]
-    return {"grams": np.concatenate([_EMPTY, *held]), "gram_bounds": bounds}
-
-
-def _slim(docs: Iterable[Document]) -> Iterator[_Slim]:
-    return ((d.id, d.text, d.published, d.source, d.url, d.title) for d in docs)
-
-
-def _chunks(docs: Iterable[Document], size: int) -> Iterator[list[_Slim]]:
-    slim = _slim(docs)
-    while chunk := list(islice(slim, size)):
+def _chunks(docs: Iterable[Document], size: int) -> Iterator[list[Slim]]:
+    rows = slim(docs)
+    while chunk := list(islice(rows, size)):
         yield chunk
 
 
@@ -290,10 +75,10 @@ def _start_worker(config: Config, furniture: Boilerplate | None, spill: str | No
     _WORKER.update(config=config, furniture=furniture, spill=SpillWriter(spill) if spill else None)
 
 
-_Job = Callable[[Sequence[_Slim], Config, Boilerplate | None], _T]
+_Job = Callable[[Sequence[Slim], Config, Boilerplate | None], _T]
 
 
-def _work(job: _Job[_T], docs: Sequence[_Slim]) -> _T:
+def _work(job: _Job[_T], docs: Sequence[Slim]) -> _T:
     return job(docs, _WORKER["config"], _WORKER["furniture"])
 
 
@@ -342,7 +127,8 @@ def _spilled(group: list[FingerprintChunk], spill: Spill) -> Iterator[Fingerprin
         shingles = spill.put(np.concatenate([part.shingles for part in held]))
         signatures = spill.put(np.concatenate([part.signatures for part in held]))
         grams = spill.put(np.concatenate([_EMPTY, *(part.grams for part in held)]))
-    maps = iter(mapped([where for part in group if part.stored for where in part.stored]))
+    stored = [where for part in group if part.stored for where in part.stored]
+    maps = iter(mapped([where for where in stored if isinstance(where, Stored)]))
     at, row, gram_at = 0, 0, 0
     for part in group:
         if part.stored is not None:
@@ -386,7 +172,8 @@ def fingerprint_stream(
     With ``seen``, the learned furniture lines met are recorded there, first time each.
     """
     if not spill:
-        results = _noting(_results(fingerprint_slim, docs, config, workers, chunk, furniture), seen)
+        found = _results(fingerprint_chunk, docs, config, workers, chunk, furniture)
+        results = _noting(found, seen)
         for part in results:
             yield from part.fingerprints
         return
@@ -444,7 +231,7 @@ class SurveyChunk:
 
 
 def survey_slim(
-    docs: Sequence[_Slim], config: Config, furniture: Boilerplate | None = None
+    docs: Sequence[Slim], config: Config, furniture: Boilerplate | None = None
 ) -> SurveyChunk:
     """Key the lines of one chunk of ``(id, text, published, source, url)``."""
     import xxhash
@@ -465,3 +252,40 @@ def survey_stream(
 ) -> Iterator[SurveyChunk]:
     """Key the lines of a stream of documents, in order, with ``workers`` processes."""
     return _results(survey_slim, docs, config, workers, chunk, None)
+
+
+_POOL_LEAST = 32
+"""Fewer items run faster here than a pool starts (spawning and importing take about a
+second): 1,363 pairs to align (22 chunks), 0.85 s here, 1.3 s over 2 workers."""
+
+
+def mapper(workers: int) -> Mapper:
+    """The local engine's :class:`~newsdedup.stages.runtime.Mapper`: ``workers`` processes.
+
+    The task and its context are sent to each worker once, when it starts; the items one
+    by one, at most two a worker in flight; the results come back in input order.
+    """
+    if workers <= 1:
+        return serial
+
+    def run(
+        task: Callable[[Any, Any], _T], context: Any, items: Iterable[Any], count: int
+    ) -> Iterator[_T]:
+        if count < _POOL_LEAST:
+            yield from serial(task, context, items, count)
+            return
+        with WorkerPool(workers, _keep_task, (task, context)) as pool:
+            yield from in_order(pool, _run_task, items, 2 * workers)
+
+    return run
+
+
+_TASK: dict[str, Any] = {}
+
+
+def _keep_task(task: Callable[[Any, Any], Any], context: Any) -> None:
+    _TASK.update(task=task, context=context)
+
+
+def _run_task(item: Any) -> Any:
+    return _TASK["task"](_TASK["context"], item)

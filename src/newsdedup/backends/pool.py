@@ -1,4 +1,4 @@
-"""Process pools that stop cleanly, and ordered maps over a pool.
+"""Process pools that stop cleanly.
 
 :class:`WorkerPool` is the one way newsdedup starts worker processes. Its workers never
 speak to the user and never outlive the run (issue 14): they ignore Ctrl-C, which the
@@ -14,9 +14,8 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager, suppress
 from multiprocessing.connection import wait
 from multiprocessing.context import SpawnContext, SpawnProcess
@@ -28,23 +27,6 @@ _Out = TypeVar("_Out")
 
 _STOP_WAIT = 5.0
 """Seconds to wait for each killed worker to be gone."""
-
-
-def in_order(
-    pool: Executor, call: Callable[[_In], _Out], items: Iterable[_In], ahead: int
-) -> Iterator[_Out]:
-    """``call(item)`` of every item over ``pool``, in input order, at most ``ahead`` pending.
-
-    Bounding what is in flight bounds memory however long ``items`` is, and taking results
-    in submission order keeps every run's output the same whatever the pool's size.
-    """
-    pending: deque[Future[_Out]] = deque()
-    for item in items:
-        pending.append(pool.submit(call, item))
-        if len(pending) >= ahead:
-            yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
 
 
 class WorkerPool(ProcessPoolExecutor):

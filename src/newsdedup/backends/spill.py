@@ -8,8 +8,9 @@ kernel can write out and drop under memory pressure, instead of the heap.
 Mapped pages still count as the process's own once touched, and this kernel maps file
 pages by large folios (up to 2 MB a fault, whatever ``madvise`` says): verifying a few
 thousand pairs here and there would map the whole file. So the stages that read spilled
-arrays let their pages go as they move on (:func:`releasing`, ``MADV_DONTNEED``): the data
-stays in the page cache and in the file, and the process holds only what it reads now.
+arrays let their pages go as they move on (``releasing`` in
+:mod:`newsdedup.stages.runtime`, ``MADV_DONTNEED``): the data stays in the page cache
+and in the file, and the process holds only what it reads now.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ import mmap
 import os
 import tempfile
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import BinaryIO, TypeVar
+from typing import BinaryIO
 
 import numpy as np
 
-_T = TypeVar("_T")
+from newsdedup.stages.runtime import on_release
+
 SPILL_PREFIX = "newsdedup-spill-"
 """How spill files and folders are named in the temp folder; a folder adds ``<pid>-``."""
 _MAPPED: weakref.WeakSet[mmap.mmap] = weakref.WeakSet()  # every region an array still uses
@@ -64,7 +66,7 @@ class Spill:
 
 
 def _region(fileno: int, start: int, end: int) -> tuple[mmap.mmap, int]:
-    """Map bytes ``start:end`` of a file (read only), for :func:`release_all` to let go of.
+    """Map bytes ``start:end`` of a file (read only), for :func:`release_pages` to let go of.
 
     Returns the region and where ``start`` lies in it (maps begin at a page boundary).
     """
@@ -119,7 +121,7 @@ def mapped(stored: Sequence[Stored]) -> list[np.ndarray]:
     """The arrays workers stored, mapped from their files (read only; nothing is copied).
 
     One region is mapped per file, from the first array to the end of the last: every
-    region mapped is one more for :func:`release_all` to let go of, and a million articles
+    region mapped is one more for :func:`release_pages` to let go of, and a million articles
     come in thousands of arrays.
     """
     arrays: list[np.ndarray] = [np.zeros(0)] * len(stored)
@@ -149,19 +151,14 @@ def _nbytes(stored: Stored) -> int:
     return int(np.prod(stored.shape, dtype=np.int64)) * np.dtype(stored.dtype).itemsize
 
 
-def release_all() -> None:
+def release_pages() -> None:
     """Let go of every spilled page mapped: the data stays in its file and the page cache.
 
-    The next read of a spilled array maps its pages again, from the page cache.
+    The next read of a spilled array maps its pages again, from the page cache. The stages
+    ask for it through :func:`newsdedup.stages.runtime.release_all`.
     """
     for region in list(_MAPPED):
         region.madvise(mmap.MADV_DONTNEED)
 
 
-def releasing(items: Iterable[_T], every: int = 4096) -> Iterator[_T]:
-    """The items, letting go of spilled pages after every ``every`` of them (and at the end)."""
-    for done, item in enumerate(items, start=1):
-        yield item
-        if done % every == 0:
-            release_all()
-    release_all()
+on_release(release_pages)

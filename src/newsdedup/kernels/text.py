@@ -1,7 +1,7 @@
 """Compiled fingerprint kernels (numba): the hot path of shingling and signing, per chunk.
 
 The same definitions as the numpy reference in :mod:`newsdedup.stages.shingle` and
-:mod:`newsdedup.stages.fingerprint`, bit for bit (``tests/kernels/test_text.py`` checks
+:mod:`newsdedup.stages.minhash`, bit for bit (``tests/kernels/test_text.py`` checks
 it), computed in a few loops over one byte buffer per chunk instead of a dozen numpy
 passes with their temporaries (issue 5: fingerprints at hashing speed). Python still
 prepares each text (:func:`newsdedup.stages.shingle._prepare`: ASCII text as it is, other
@@ -15,24 +15,16 @@ each digest (XXH3); everything per token, per shingle and per bin happens here:
 4. :func:`sorted_sets`: each document's sorted unique values (``_sort_sets``).
 5. :func:`oph_signatures`: one-permutation hashing and densification (``_oph``, ``_densify``).
 
-This module imports numba; import it through :func:`newsdedup.backends.local.use_jit`,
+This module imports numba; import it through :func:`newsdedup.stages.fingerprint.use_jit`,
 which falls back to numpy when numba is missing or ``NEWSDEDUP_JIT=0``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from itertools import pairwise
-
 import numpy as np
-import xxhash
 from numba import njit
 
-from newsdedup.config import Config, MinHashConfig, ShingleConfig
-from newsdedup.stages.fingerprint import ChunkPrints, _oph_tables, window_signatures
-from newsdedup.stages.shingle import Windows, _ascii_array, _prepare, mixes
-from newsdedup.stages.shingle import _fmix64 as _fmix64_array
+from newsdedup.kernels.mix import fmix64 as _fmix64_array
 
 _U = np.uint64
 _U0 = np.uint64(0)
@@ -60,7 +52,7 @@ _SPACE = np.uint8(32)
 
 @njit(inline="always")
 def _fmix64(x: np.uint64) -> np.uint64:
-    """MurmurHash3's 64-bit finaliser (``shingle._fmix64``)."""
+    """MurmurHash3's 64-bit finaliser (``kernels.mix.fmix64``)."""
     x = x ^ (x >> _S33)
     x = x * _M1
     x = x ^ (x >> _S33)
@@ -605,125 +597,5 @@ def oph_signatures(
 # ---------------------------------------------------------------- the batch API
 
 
-@dataclass(frozen=True, slots=True)
-class Packed:
-    """A batch of texts in one buffer, ready for the kernels.
-
-    Attributes:
-        text: Every text, one after the other (UTF-8, ``uint8``), raw or normalised.
-        offsets: Text ``i`` is ``text[offsets[i]:offsets[i + 1]]``.
-        chars: How each text is cut into units: :data:`WORDS`, :data:`CHARS` or
-            :data:`MIXED`.
-        lengths: Characters of each normalised text.
-    """
-
-    text: np.ndarray
-    offsets: np.ndarray
-    chars: np.ndarray
-    lengths: np.ndarray
-
-
 WORDS, CHARS, MIXED = 0, 1, 2
 """How a packed text is cut into units: words, characters, or mixed (``shingle.mixes``)."""
-
-
-def _mode(raw: bytes, norm: str | None, cfg: ShingleConfig) -> int:
-    if raw or not norm:
-        return WORDS
-    return MIXED if mixes(norm, cfg) else CHARS
-
-
-def join(texts: Sequence[str], cfg: ShingleConfig) -> Packed:
-    """Prepare each text as the numpy path does (``shingle._prepare``) into one buffer.
-
-    ASCII text goes in raw (the kernels apply the byte table); other text normalised, and
-    texts shingled by characters go in normalised too (the numpy path keeps them out of
-    its buffer and shingles them one by one). ``lengths`` is left empty.
-    """
-    prepared = [_prepare(text, cfg) for text in texts]
-    chars = np.fromiter(
-        (_mode(raw, norm, cfg) for raw, norm in prepared), dtype=np.int8, count=len(texts)
-    )
-    parts = [norm.encode("utf-8") if norm and not raw else raw for raw, norm in prepared]
-    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, parts), np.int64, len(parts)), out=offsets[1:])
-    buf = np.frombuffer(b"".join(parts), dtype=np.uint8)
-    return Packed(buf, offsets, chars, np.zeros(0, dtype=np.int64))
-
-
-def pack(texts: Sequence[str], cfg: ShingleConfig) -> Packed:
-    """:func:`join` the texts, then normalise the buffer: what digests and n-grams need."""
-    joined = join(texts, cfg)
-    text, offsets, lengths = normalise_buffer(joined.text, joined.offsets, _ascii_array())
-    return Packed(text, offsets, joined.chars, lengths)
-
-
-def windows(packed: Packed, cfg: ShingleConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Every shingle window of a packed batch (values, bounds per text), repeats included."""
-    text, offsets, chars, table = packed.text, packed.offsets, packed.chars, _ascii_array()
-    return shingle_windows(text, offsets, chars, table, cfg.size, cfg.char_size)
-
-
-def signatures(values: np.ndarray, bounds: np.ndarray, cfg: MinHashConfig) -> np.ndarray:
-    """Signatures of every text from its shingles (any order, repeats allowed).
-
-    ``oph`` runs in the kernel; ``affine32`` (datasketch's scheme) in numpy.
-    """
-    if cfg.scheme == "oph":
-        key, probes = _oph_tables(cfg.num_perm, cfg.seed)
-        return oph_signatures(values, bounds, key, cfg.num_perm, probes)
-    doc = np.repeat(np.arange(bounds.size - 1), np.diff(bounds))
-    return window_signatures(Windows(doc, values, bounds.size - 1), cfg)
-
-
-def fingerprint_texts(texts: Sequence[str], config: Config) -> np.ndarray:
-    """Signatures of raw texts: :func:`newsdedup.backends.local.fingerprint_texts` compiled."""
-    values, bounds = windows(join(texts, config.shingle), config.shingle)
-    return signatures(values, bounds, config.minhash)
-
-
-def fingerprint_columns(texts: Sequence[str], config: Config) -> ChunkPrints:
-    """Digests, lengths, shingle sets, signatures and character n-grams of raw texts.
-
-    Equals :func:`newsdedup.backends.local.numpy_columns` of the same texts.
-    """
-    packed = pack(texts, config.shingle)
-    values, bounds = sorted_sets(*windows(packed, config.shingle))
-    grams = None
-    if config.rewrite.enabled:
-        rewrite = config.rewrite
-        found = char_gram_windows(
-            packed.text, packed.offsets, rewrite.char_size, max(rewrite.sample, 1)
-        )
-        gram_values, gram_bounds = sorted_sets(*found)
-        grams = [gram_values[lo:hi] for lo, hi in pairwise(gram_bounds.tolist())]
-    return ChunkPrints(
-        digests=_digests(packed),
-        lengths=packed.lengths.tolist(),
-        shingles=values,
-        bounds=bounds.tolist(),
-        signatures=signatures(values, bounds, config.minhash),
-        grams=grams,
-    )
-
-
-def keys_and_lengths(texts: Sequence[str]) -> tuple[list[str], list[int]]:
-    """:func:`~newsdedup.stages.clean.digest` and length of each normalised text (by table).
-
-    What a document whose furniture was stripped keeps of its whole text, in about half
-    the time of :func:`~newsdedup.stages.clean.normalize` per text.
-    """
-    packed = pack(texts, _WORDS)
-    return _digests(packed), packed.lengths.tolist()
-
-
-_WORDS = ShingleConfig(unit="word")  # so :func:`pack` puts every text in the buffer
-
-
-def _digests(packed: Packed) -> list[str]:
-    """XXH3-128 of each normalised text (:func:`~newsdedup.stages.clean.digest`), or empty."""
-    view = packed.text.data
-    hexdigest = xxhash.xxh3_128_hexdigest
-    return [
-        hexdigest(view[lo:hi]) if hi > lo else "" for lo, hi in pairwise(packed.offsets.tolist())
-    ]

@@ -27,13 +27,12 @@ from queue import Queue
 
 import numpy as np
 
-from newsdedup.backends.pool import in_order
-from newsdedup.backends.spill import releasing
 from newsdedup.config import ShingleConfig
 from newsdedup.data import Fingerprint, Passage
 from newsdedup.kernels.counting import KeyCounts, blocks, count, indexed
 from newsdedup.stages.boilerplate import Boilerplate, is_furniture
 from newsdedup.stages.clean import ascii_table, normalize, spacing_table
+from newsdedup.stages.runtime import in_order, releasing
 from newsdedup.stages.shingle import (
     _PIECE,
     _SPACE,

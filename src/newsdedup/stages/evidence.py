@@ -1,13 +1,14 @@
-"""Evidence: the shared passages of every copy and rewrite, in chunks, over a pool.
+"""Evidence: the shared passages of every copy and rewrite, in chunks.
 
-Pairs go to worker processes in chunks, with the texts they name; a text named by several
+Pairs go out in chunks, with the texts they name (to worker processes or executors, as
+the engine's :class:`~newsdedup.stages.runtime.Mapper` decides); a text named by several
 pairs of a chunk is cut into units once (pairs come sorted by their first document, so a
 document matched several times mostly falls in one chunk). Workers return passages
 without their ``found_in``, with the shingles it is taken from; the driver then counts
 only those shingles over the corpus (:func:`newsdedup.stages.align.shingle_rarity` with
 ``keys``), so memory holds a table of the passages' shingles, not of every shingle.
 Each pair's passages depend on its two texts alone and chunks come back in input order,
-so the worker count changes how fast evidence comes, never what it is.
+so where they are aligned changes how fast evidence comes, never what it is.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from typing import Any
 
 import numpy as np
 
-from newsdedup.backends.pool import WorkerPool, in_order
 from newsdedup.config import ShingleConfig
 from newsdedup.data import Fingerprint, Passage
 from newsdedup.stages.align import (
@@ -31,13 +31,10 @@ from newsdedup.stages.align import (
     units,
 )
 from newsdedup.stages.boilerplate import Boilerplate, furniture_spans
+from newsdedup.stages.runtime import Mapper, serial
 
 CHUNK = 64
-"""Pairs per chunk sent to a worker."""
-
-# Fewer pairs align faster in this process than a pool starts (spawning and importing take
-# about a second; a pair takes about 0.6 ms): 1,363 pairs, 0.85 s here, 1.3 s over 2 workers.
-_POOL_MIN = 32 * CHUNK
+"""Pairs per chunk sent to a worker (a pair takes about 0.6 ms to align)."""
 _EMPTY = np.zeros(0, dtype=np.uint32)
 
 Pair = tuple[str, str]
@@ -100,7 +97,8 @@ def passages(
     cfg: ShingleConfig,
     furniture: Boilerplate,
     *,
-    workers: int = 1,
+    run: Mapper = serial,
+    threads: int = 1,
 ) -> list[tuple[Passage, ...]]:
     """The passages each pair's two texts share, with how rare each is in the corpus.
 
@@ -110,13 +108,15 @@ def passages(
         fingerprints: Every document's fingerprint, for how rare a passage is.
         cfg: The shingle settings the matching used.
         furniture: The furniture that was set aside.
-        workers: Processes to align in; never changes the result.
+        run: Where the chunks are aligned; never changes the result.
+        threads: Threads to count the passages' shingles over the corpus in.
     """
-    chunks = list(_aligned(pairs, texts, cfg, furniture, workers))
+    count = -(-len(pairs) // CHUNK)
+    chunks = list(run(_align_task, (cfg, furniture), _tasks(pairs, texts), count))
     windows = np.concatenate([_EMPTY, *(chunk.windows for chunk in chunks)])
     if not windows.size:
         return [p for chunk in chunks for p in chunk.passages]
-    rare = shingle_rarity(fingerprints, windows, threads=workers)
+    rare = shingle_rarity(fingerprints, windows, threads=threads)
     out: list[tuple[Passage, ...]] = []
     for chunk in chunks:
         found = iter(rare.smallest(chunk.windows, chunk.bounds).tolist())
@@ -131,25 +131,9 @@ def _tasks(pairs: Sequence[Pair], texts: Texts) -> Iterator[tuple[list[Pair], di
         yield chunk, {doc_id: texts[doc_id] for pair in chunk for doc_id in pair}
 
 
-_WORKER: dict[str, Any] = {}
-
-
-def _start_worker(cfg: ShingleConfig, furniture: Boilerplate) -> None:
-    """Keep the run's settings and furniture in the worker, sent once rather than per chunk."""
-    _WORKER.update(cfg=cfg, furniture=furniture)
-
-
-def _work(task: tuple[list[Pair], Texts]) -> AlignedChunk:
-    return align_chunk(task[0], task[1], _WORKER["cfg"], _WORKER["furniture"])
-
-
-def _aligned(
-    pairs: Sequence[Pair], texts: Texts, cfg: ShingleConfig, furniture: Boilerplate, workers: int
-) -> Iterator[AlignedChunk]:
-    """Aligned chunks in input order, in this process or over a pool."""
-    if workers <= 1 or len(pairs) < _POOL_MIN:
-        for chunk, chunk_texts in _tasks(pairs, texts):
-            yield align_chunk(chunk, chunk_texts, cfg, furniture)
-        return
-    with WorkerPool(workers, _start_worker, (cfg, furniture)) as pool:
-        yield from in_order(pool, _work, _tasks(pairs, texts), 2 * workers)
+def _align_task(
+    context: tuple[ShingleConfig, Boilerplate], task: tuple[list[Pair], Texts]
+) -> AlignedChunk:
+    """One chunk's task: the settings and furniture are the context every chunk shares."""
+    cfg, furniture = context
+    return align_chunk(task[0], task[1], cfg, furniture)

@@ -29,11 +29,10 @@ from typing import Any, TypeVar, overload
 
 import numpy as np
 
-from newsdedup.backends.pool import in_order
-from newsdedup.backends.spill import release_all, releasing
 from newsdedup.config import RewriteConfig
 from newsdedup.kernels import jit
 from newsdedup.kernels.counting import KeyCounts, count
+from newsdedup.stages.runtime import in_order, release_all, releasing
 from newsdedup.stages.shingle import char_hashes, combine
 
 _EMPTY = np.zeros(0, dtype=np.uint32)

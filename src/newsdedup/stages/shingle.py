@@ -32,6 +32,7 @@ import xxhash
 
 from newsdedup.config import ShingleConfig
 from newsdedup.kernels import jit
+from newsdedup.kernels.mix import fmix64
 from newsdedup.stages.clean import (
     _NO_SPACE_SCRIPT,
     _table,
@@ -51,18 +52,9 @@ _WHITE = np.zeros(0x3001, dtype=bool)
 _WHITE[[c for c in range(0x3001) if chr(c).isspace()]] = True
 
 
-def _fmix64(values: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 64-bit finaliser: a bijection that spreads every input bit."""
-    values = values ^ (values >> np.uint64(33))
-    values = values * np.uint64(0xFF51AFD7ED558CCD)
-    values = values ^ (values >> np.uint64(33))
-    values = values * np.uint64(0xC4CEB9FE1A85EC53)
-    return values ^ (values >> np.uint64(33))
-
-
 def _to_shingle(combined: np.ndarray) -> np.ndarray:
     """Mixed top 32 bits of combined n-gram hashes."""
-    return (_fmix64(combined) >> np.uint64(32)).astype(np.uint32)
+    return (fmix64(combined) >> np.uint64(32)).astype(np.uint32)
 
 
 def rolling(unit_hashes: np.ndarray, size: int) -> np.ndarray:
@@ -101,7 +93,7 @@ def word_hashes(normalized: str) -> np.ndarray:
 def char_hashes(normalized: str) -> np.ndarray:
     """Code points of the text without spaces, mixed, as ``uint64``."""
     points = np.frombuffer(normalized.replace(" ", "").encode("utf-32-le"), dtype=np.uint32)
-    return _fmix64(points.astype(np.uint64) + _MULT)
+    return fmix64(points.astype(np.uint64) + _MULT)
 
 
 def unit_for(normalized: str, cfg: ShingleConfig) -> str:
@@ -140,7 +132,7 @@ def mixed_units(normalized: str, cfg: ShingleConfig) -> tuple[np.ndarray, np.nda
     char = np.fromiter((bool(c) for c, _ in pieces), dtype=bool, count=len(pieces))
     hashes = np.empty(len(pieces), dtype=np.uint64)
     points = np.fromiter((ord(c) for c, _ in pieces if c), dtype=np.uint64)
-    hashes[char] = _fmix64(points + _MULT)
+    hashes[char] = fmix64(points + _MULT)
     hashes[~char] = np.fromiter(
         (token_hash(w.encode("utf-8")) for c, w in pieces if not c), dtype=np.uint64
     )
@@ -553,7 +545,7 @@ def char_gram_sets(normalized: Sequence[str], size: int, sample: int = 1) -> lis
     units = [text.replace(" ", "") for text in normalized]
     lengths = np.fromiter((len(u) for u in units), dtype=np.int64, count=len(units))
     codes = np.frombuffer("".join(units).encode("utf-32-le"), dtype=np.uint32)
-    hashes = _fmix64(codes.astype(np.uint64) + _MULT)
+    hashes = fmix64(codes.astype(np.uint64) + _MULT)
     unit_doc = np.repeat(np.arange(len(units)), lengths)
     windows = _unit_windows(hashes, unit_doc, np.r_[0, np.cumsum(lengths)], size)
     if sample > 1:

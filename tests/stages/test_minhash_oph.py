@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from newsdedup.config import MinHashConfig
-from newsdedup.stages.fingerprint import signatures, window_signatures
+from newsdedup.stages.minhash import signatures, window_signatures
 from newsdedup.stages.shingle import Windows
 
 _EMPTY = 0xFFFFFFFF

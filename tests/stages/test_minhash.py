@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from newsdedup.config import MinHashConfig
-from newsdedup.stages.fingerprint import signature, signatures, to_datasketch
+from newsdedup.stages.minhash import signature, signatures, to_datasketch
 
 
 @given(
