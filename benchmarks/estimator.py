@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from newsdedup.config import LSHConfig, MinHashConfig, ShingleConfig
-from newsdedup.stages.fingerprint import signatures
+from newsdedup.stages.minhash import signatures
 from newsdedup.stages.lsh import candidate_pairs, choose_banding
 from newsdedup.stages.shingle import shingle_texts
 
