@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from newsdedup.config import LSHConfig, MinHashConfig, ShingleConfig
-from newsdedup.stages.minhash import signatures
 from newsdedup.stages.lsh import candidate_pairs, choose_banding
+from newsdedup.stages.minhash import signatures
 from newsdedup.stages.shingle import shingle_texts
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
