@@ -3,7 +3,7 @@
 The driver sends each worker a block of the input (a byte range, see
 :mod:`newsdedup.io.read_blocks`); the worker reads, parses and checks its records, runs the job
 (:func:`newsdedup.stages.fingerprint.fingerprint_chunk` or
-:func:`~newsdedup.backends.local.survey_slim`) on its documents in chunks, and sends back the
+:func:`~newsdedup.stages.boilerplate.survey_chunk`) on its documents in chunks, and sends back the
 chunks with what the driver needs to settle each record in input order. No text crosses a
 pipe. When the driver settles a block otherwise than the worker guessed (an id taken in an
 earlier block, a record without the text field after an earlier block had it), it runs that

@@ -18,7 +18,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -30,7 +30,11 @@ from newsdedup.backends.spill import SPILL_PREFIX, Spill, SpillWriter, Stored, m
 from newsdedup.config import Config
 from newsdedup.data import Document, Fingerprint
 from newsdedup.io.leftovers import remove_dead_spills
-from newsdedup.stages.boilerplate import Boilerplate, keyed_chunk, source_of
+from newsdedup.stages.boilerplate import (
+    Boilerplate,
+    SurveyChunk,
+    survey_chunk,
+)
 from newsdedup.stages.fingerprint import FingerprintChunk, Slim, fingerprint_chunk, slim
 from newsdedup.stages.runtime import Mapper, in_order, serial
 
@@ -213,45 +217,11 @@ def _noting(
         yield part
 
 
-@dataclass(frozen=True, slots=True)
-class SurveyChunk:
-    """What learning the furniture needs of a chunk of documents.
-
-    Attributes:
-        texts: A key of each document's exact text (exact copies count once), or ``None``
-            for a document that teaches nothing (no source, or empty text).
-        lines: Every document's distinct :func:`~newsdedup.stages.boilerplate.furniture_key`,
-            one document after the other (``uint64``).
-        bounds: ``lines[bounds[i]:bounds[i + 1]]`` are document ``i``'s.
-    """
-
-    texts: list[int | None]
-    lines: np.ndarray
-    bounds: list[int]
-
-
-def survey_slim(
-    docs: Sequence[Slim], config: Config, furniture: Boilerplate | None = None
-) -> SurveyChunk:
-    """Key the lines of one chunk of ``(id, text, published, source, url)``."""
-    import xxhash
-
-    sites = [source_of(doc[3], doc[4]) for doc in docs]
-    lines, bounds = keyed_chunk([doc[1] for doc in docs], sites)
-    texts = [
-        None
-        if site is None or not doc[1]
-        else xxhash.xxh3_64_intdigest(doc[1].encode("utf-8", "surrogatepass"))
-        for doc, site in zip(docs, sites, strict=True)
-    ]
-    return SurveyChunk(texts, lines, bounds)
-
-
 def survey_stream(
     docs: Iterable[Document] | BlockInput, config: Config, *, workers: int = 1, chunk: int = CHUNK
 ) -> Iterator[SurveyChunk]:
     """Key the lines of a stream of documents, in order, with ``workers`` processes."""
-    return _results(survey_slim, docs, config, workers, chunk, None)
+    return _results(survey_chunk, docs, config, workers, chunk, None)
 
 
 _POOL_LEAST = 32

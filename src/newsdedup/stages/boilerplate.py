@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import xxhash
 
-from newsdedup.config import BoilerplateConfig
+from newsdedup.config import BoilerplateConfig, Config
 from newsdedup.data import Document
 from newsdedup.kernels import jit
 from newsdedup.stages.clean import ascii_table, normalize
@@ -594,3 +594,39 @@ def _learned_keys(bp: Boilerplate) -> np.ndarray:
         array = np.sort(np.fromiter(bp.keys, dtype=np.uint64, count=len(bp.keys)))
         held = _LEARNED[id(bp.keys)] = (bp.keys, array)
     return held[1]
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyChunk:
+    """What learning the furniture needs of a chunk of documents.
+
+    Attributes:
+        texts: A key of each document's exact text (exact copies count once), or ``None``
+            for a document that teaches nothing (no source, or empty text).
+        lines: Every document's distinct :func:`~newsdedup.stages.boilerplate.furniture_key`,
+            one document after the other (``uint64``).
+        bounds: ``lines[bounds[i]:bounds[i + 1]]`` are document ``i``'s.
+    """
+
+    texts: list[int | None]
+    lines: np.ndarray
+    bounds: list[int]
+
+
+def survey_chunk(
+    docs: Sequence[tuple[Any, ...]], config: Config, furniture: Boilerplate | None = None
+) -> SurveyChunk:
+    """Key the lines of one chunk of ``(id, text, published, source, url, ...)`` rows.
+
+    What every engine runs on its share of the corpus; the keys are then counted over
+    the whole of it (exact copies of a text once), and :func:`learned` keeps the frequent.
+    """
+    sites = [source_of(doc[3], doc[4]) for doc in docs]
+    lines, bounds = keyed_chunk([doc[1] for doc in docs], sites)
+    texts = [
+        None
+        if site is None or not doc[1]
+        else xxhash.xxh3_64_intdigest(doc[1].encode("utf-8", "surrogatepass"))
+        for doc, site in zip(docs, sites, strict=True)
+    ]
+    return SurveyChunk(texts, lines, bounds)
