@@ -377,6 +377,20 @@ def main() -> None:
     default=None,
     help="Processes that fingerprint documents; never changes the result. [number of cores]",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="Where the work runs: local processes, or Apache Spark (pip install "
+    "'newsdedup[spark]'). Never changes the result.",
+)
+@click.option(
+    "--spark-master",
+    metavar="URL",
+    default=None,
+    help="Spark master for --engine spark: local[2], spark://HOST:7077, yarn... [local[*]]",
+)
 @run_options
 @friendly_errors
 def run(
@@ -387,6 +401,8 @@ def run(
     quiet: bool,
     make_report: bool = False,
     workers: int | None = None,
+    engine: str = "local",
+    spark_master: str | None = None,
     **options: Any,
 ) -> None:
     """Group the duplicates in INPUTS and write the results to OUT.
@@ -405,9 +421,21 @@ def run(
     from newsdedup.pipeline import run as run_pipeline
     from newsdedup.summary import print_summary, progress_display
 
+    if spark_master and engine != "spark":
+        raise click.UsageError("--spark-master needs --engine spark.")
+    runner = None
+    if engine == "spark":
+        from newsdedup.backends.spark import SparkEngine
+
+        runner = SparkEngine(master=spark_master, threads=workers or _cores())
     with progress_display(quiet) as progress:
         report = run_pipeline(
-            list(inputs), out, config, progress=progress, workers=workers or _cores()
+            list(inputs),
+            out,
+            config,
+            progress=progress,
+            workers=workers or _cores(),
+            engine=runner,
         )
     if not quiet:
         print_summary(report)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from newsdedup.backends.local import mapper as local_mapper
+from newsdedup.backends.local import LocalEngine
 from newsdedup.config import Config, ReadConfig
 from newsdedup.data import DedupResult, Document, Fingerprint, Match, Origin, Skip
 from newsdedup.dates import seconds, unread
@@ -38,10 +38,11 @@ from newsdedup.stages.lsh import Banding, banded, choose_banding
 from newsdedup.stages.minhash import signatures
 from newsdedup.stages.rewrite import LazyWeights, rarity, settled
 from newsdedup.stages.rewrite import candidates as rewrite_candidates
-from newsdedup.stages.runtime import release_all
+from newsdedup.stages.runtime import release_all, serial
 from newsdedup.stages.verify import Pending, Rewrites, Verified, verify
 
 if TYPE_CHECKING:
+    from newsdedup.backends import Engine
     from newsdedup.backends.blocks import BlockInput
     from newsdedup.io.read_blocks import Block, Spans
 
@@ -180,7 +181,7 @@ def decide_stories(
     furniture: Boilerplate | None,
     *,
     everyone: Sequence[Fingerprint] | None = None,
-    workers: int = 1,
+    engine: Engine | None = None,
 ) -> list[Match]:
     """Align every pending pair and keep the stories (``Model.is_story`` of :mod:`.decide`).
 
@@ -202,8 +203,8 @@ def decide_stories(
         everyone or fingerprints,
         config.shingle,
         bp,
-        run=local_mapper(workers),
-        threads=workers,
+        run=engine.mapper() if engine else serial,
+        threads=engine.threads if engine else 1,
     )
     stories = []
     for (a, b), waiting, found in zip(pairs, pending, aligned, strict=True):
@@ -274,6 +275,7 @@ def dedup_fingerprints(
     *,
     threads: int = 1,
     texts: TextSource | None = None,
+    engine: Engine | None = None,
 ) -> DedupResult:
     """Group fingerprinted documents: exact groups, then copies, rewrites and stories.
 
@@ -297,7 +299,7 @@ def dedup_fingerprints(
                 config,
                 furniture,
                 everyone=fingerprints,
-                workers=threads,
+                engine=engine,
             )
     with gc_paused():
         stories = config.decide.level == "stories"
@@ -365,6 +367,7 @@ def with_evidence(
     furniture: Boilerplate,
     *,
     workers: int = 1,
+    engine: Engine | None = None,
 ) -> DedupResult:
     """Attach the shared passages of every copy and rewrite (not exact copies) to the result.
 
@@ -377,14 +380,16 @@ def with_evidence(
             that was compared.
         workers: Processes to align in (see :mod:`newsdedup.stages.evidence`); never changes
             the result.
+        engine: Where to align instead (its mapper and threads); ``workers`` then unused.
     """
     from newsdedup.stages.evidence import passages
 
     site = {fp.doc_id: fp.site for fp in fingerprints}
     pairs = [(m.a, m.b) for m in result.matches if m.kind != "exact"]
     texts = _Texts(docs, site)  # read as the alignment asks for them
-    run, cfg = local_mapper(workers), config.shingle
-    found = iter(passages(pairs, texts, fingerprints, cfg, furniture, run=run, threads=workers))
+    engine = engine or LocalEngine(workers)
+    run, cfg, threads = engine.mapper(), config.shingle, engine.threads
+    found = iter(passages(pairs, texts, fingerprints, cfg, furniture, run=run, threads=threads))
     matches = tuple(
         m if m.kind == "exact" else replace(m, passages=next(found)) for m in result.matches
     )
@@ -425,7 +430,7 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
 
 
 def _survey(
-    inputs: Sequence[str | Path], config: Config, workers: int = 1, cut: list[Block] | None = None
+    inputs: Sequence[str | Path], config: Config, engine: Engine, cut: list[Block] | None = None
 ) -> tuple[Boilerplate, int]:
     """First pass over the inputs: learn each source's furniture and count the documents.
 
@@ -436,7 +441,6 @@ def _survey(
     neither is needed. Plain JSONL inputs are cut into blocks, kept in ``cut`` for the
     fingerprint pass.
     """
-    from newsdedup.backends.local import survey_stream
     from newsdedup.io.read import read
     from newsdedup.kernels.counting import count
 
@@ -446,13 +450,13 @@ def _survey(
     docs = (item for item in read(inputs, config.read) if isinstance(item, Document))
     if not config.boilerplate.enabled:
         return Boilerplate(patterns=False), sum(1 for _ in docs)
-    source = _blocks(inputs, config, keep=False, cut=cut)
+    source = _blocks(inputs, config, keep=False, cut=cut) if engine.reads_blocks else None
     documents = 0
     texts: set[int] = set()
 
     def distinct_lines() -> Iterator[np.ndarray]:
         nonlocal documents
-        for part in survey_stream(source or docs, config, workers=workers):
+        for part in engine.survey(source or docs, config):
             documents += len(part.texts)
             fresh = np.zeros(len(part.texts), dtype=bool)
             for i, text in enumerate(part.texts):
@@ -508,23 +512,20 @@ def _fingerprint_inputs(
     config: Config,
     furniture: Boilerplate,
     progress: ProgressHook | None,
-    workers: int = 1,
+    engine: Engine,
     seen: dict[int, tuple[str, str]] | None = None,
     cut: list[Block] | None = None,
 ) -> tuple[list[Fingerprint], dict[str, Origin], list[Skip], Spans | None]:
-    from newsdedup.backends.local import fingerprint_stream
     from newsdedup.io.read import read
 
     fingerprints: list[Fingerprint] = []
     origins: dict[str, Origin] = {}
     skipped: list[Skip] = []
-    source = _blocks(inputs, config, keep=True, cut=cut)
+    source = _blocks(inputs, config, keep=True, cut=cut) if engine.reads_blocks else None
     if source is not None:
         origins, skipped = source.settle.origins, source.settle.skipped
     docs = source or _documents(read(inputs, config.read), origins, skipped)
-    stream = fingerprint_stream(
-        docs, config, workers=workers, spill=True, furniture=furniture, seen=seen
-    )
+    stream = engine.fingerprints(docs, config, furniture=furniture, seen=seen)
     for fp in stream:
         fingerprints.append(fp)
         if progress and len(fingerprints) % _REPORT_EVERY == 0:
@@ -648,6 +649,7 @@ def run(
     *,
     progress: ProgressHook | None = None,
     workers: int = 1,
+    engine: Engine | None = None,
 ) -> RunReport:
     """Read ``inputs``, group their duplicates and write the results to the folder ``out``.
 
@@ -656,8 +658,9 @@ def run(
     ``manifest.json`` and ``timings.json``. It is written to a temporary folder first
     and moved into place at the end, so an interrupted run leaves no partial result (the
     cleaned corpus is copied while passages are aligned, into a staging folder beside
-    ``out`` that is moved in or removed). ``workers`` processes fingerprint the documents;
-    it never changes the result.
+    ``out`` that is moved in or removed). ``workers`` processes fingerprint the documents,
+    or ``engine`` runs the work (for example :class:`newsdedup.backends.spark.SparkEngine`);
+    neither changes the result.
     """
     from newsdedup.io.inputs import shown, staged
 
@@ -665,7 +668,7 @@ def run(
     given = [str(name) for name in inputs]
     with staged(given, config.read.format) as local:
         try:
-            return _run(local, given, Path(out), config, progress, workers)
+            return _run(local, given, Path(out), config, progress, engine or LocalEngine(workers))
         except InputError as exc:
             if local == given:
                 raise
@@ -679,7 +682,7 @@ def _run(
     out: Path,
     config: Config,
     progress: ProgressHook | None,
-    workers: int,
+    engine: Engine,
 ) -> RunReport:
     """:func:`run` on local inputs (``given``: the inputs as named by the caller)."""
     from newsdedup.io.write import cleaned_early, write_outputs
@@ -687,12 +690,12 @@ def _run(
     timings: dict[str, float] = {}
     cut: list[Block] = []  # the survey cuts plain JSONL inputs into blocks, once for both passes
     with _timed(timings, "learn_boilerplate"):
-        furniture, documents = _survey(inputs, config, workers, cut)
+        furniture, documents = _survey(inputs, config, engine, cut)
     config = _settled(config, documents)
     with _timed(timings, "read_and_fingerprint"):
         seen: dict[int, tuple[str, str]] = {}
         fingerprints, origins, skipped, spans = _fingerprint_inputs(
-            inputs, config, furniture, progress, workers, seen, cut
+            inputs, config, furniture, progress, engine, seen, cut
         )
         furniture = named(furniture, seen)
         check_date_field(fingerprints, inputs, config)
@@ -703,8 +706,9 @@ def _run(
                 config,
                 skipped,
                 furniture,
-                threads=workers,
+                threads=engine.threads,
                 texts=lambda wanted: _documents_named(inputs, wanted, config, spans, origins),
+                engine=engine,
             )
             check_accounting(result)
             if result.unread_dates is not None:  # where the example was read, for the summary
@@ -715,9 +719,7 @@ def _run(
                 _timed(timings, "align_passages"),
                 _matched_documents(inputs, result, config, spans, origins) as docs,
             ):
-                result = with_evidence(
-                    result, docs, fingerprints, config, furniture, workers=workers
-                )
+                result = with_evidence(result, docs, fingerprints, config, furniture, engine=engine)
             with _timed(timings, "write"):
                 files = write_outputs(
                     result,

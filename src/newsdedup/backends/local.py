@@ -259,3 +259,41 @@ def _keep_task(task: Callable[[Any, Any], Any], context: Any) -> None:
 
 def _run_task(item: Any) -> Any:
     return _TASK["task"](_TASK["context"], item)
+
+
+class LocalEngine:
+    """The local :class:`~newsdedup.backends.Engine`: ``workers`` processes on this machine.
+
+    Plain JSONL inputs are read by the workers themselves, fingerprints' arrays are
+    spilled to a temporary file and mapped back (:mod:`newsdedup.backends.spill`), and
+    ``workers`` threads share the driver's global steps.
+    """
+
+    reads_blocks = True
+
+    def __init__(self, workers: int = 1) -> None:
+        self.workers = max(workers, 1)
+        self.threads = self.workers
+
+    def survey(
+        self, docs: Iterable[Document] | BlockInput, config: Config
+    ) -> Iterator[SurveyChunk]:
+        """:func:`survey_stream` over the engine's workers."""
+        return survey_stream(docs, config, workers=self.workers)
+
+    def fingerprints(
+        self,
+        docs: Iterable[Document] | BlockInput,
+        config: Config,
+        *,
+        furniture: Boilerplate,
+        seen: MutableMapping[int, tuple[str, str]] | None = None,
+    ) -> Iterator[Fingerprint]:
+        """:func:`fingerprint_stream` over the engine's workers, spilled."""
+        return fingerprint_stream(
+            docs, config, workers=self.workers, spill=True, furniture=furniture, seen=seen
+        )
+
+    def mapper(self) -> Mapper:
+        """:func:`mapper` of the engine's workers."""
+        return mapper(self.workers)

@@ -1,0 +1,192 @@
+"""The Spark engine: the stages' per-chunk work on the executors of an Apache Spark cluster.
+
+``pip install 'newsdedup[spark]'`` (PySpark 3.5 or 4, and a Java runtime). Chunks of 256
+documents, or of 64 pairs to align, go to the executors in batches; there each runs the
+same pure stage as in a local worker (:func:`newsdedup.stages.boilerplate.survey_chunk`,
+:func:`newsdedup.stages.fingerprint.fingerprint_chunk`,
+:func:`newsdedup.stages.evidence.align_chunk`, the compiled kernels included), and the
+results come back in the order the chunks went out. What a run finds is therefore the
+same as the local engine's, byte for byte (``tests/backends/test_spark.py`` checks it).
+
+What runs where, today:
+
+- on the executors: keying the lines for the furniture survey, normalising, shingling,
+  signing and the n-grams of every document, and aligning the passages of every pair
+  (for the story decision and for the evidence);
+- on the driver: the global steps, over the fingerprints (no texts): exact groups, LSH
+  buckets, lead keys, n-gram document frequencies and the rare-n-gram candidates,
+  verification, and the clusters.
+
+With :func:`newsdedup.spark.dedup` the documents are read by the executors, from the
+user's DataFrame; ``newsdedup run --engine spark`` reads its input files on the driver
+and streams them out in batches (nothing is held: a batch at a time).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
+from importlib import resources
+from itertools import islice
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from newsdedup.config import Config
+from newsdedup.data import Document, Fingerprint
+from newsdedup.errors import ConfigError
+from newsdedup.stages.boilerplate import Boilerplate, SurveyChunk, survey_chunk
+from newsdedup.stages.fingerprint import FingerprintChunk, fingerprint_chunk, slim
+from newsdedup.stages.runtime import Mapper
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
+_Context = TypeVar("_Context")
+
+CHUNK = 256
+"""Documents per chunk, as the local engine's."""
+BATCH = 64
+"""Chunks per Spark job: enough to keep every executor busy, few enough to stream."""
+
+_INSTALL = (
+    "the Spark engine needs PySpark and a Java runtime: pip install 'newsdedup[spark]', "
+    "and a JDK 17 or 21 (on Debian or Ubuntu: apt-get install default-jre-headless)"
+)
+
+
+def session(master: str | None = None, app: str = "newsdedup") -> SparkSession:
+    """The active Spark session, or a new one on ``master`` (default ``local[*]``).
+
+    Raises:
+        ConfigError: PySpark is not installed, or Java cannot be started.
+    """
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise ConfigError(_INSTALL) from None
+    active = SparkSession.getActiveSession()
+    if active is not None and master is None:
+        return active
+    builder = SparkSession.builder.appName(app).master(master or "local[*]")
+    builder = builder.config("spark.ui.showConsoleProgress", "false")
+    if "SPARK_CONF_DIR" not in os.environ:  # else the cluster's own logging stays
+        log = resources.files("newsdedup.backends").joinpath("spark-log4j2.properties")
+        options = f"-Dlog4j2.configurationFile={log}"
+        builder = builder.config("spark.driver.extraJavaOptions", options)
+    try:
+        spark = builder.getOrCreate()
+    except Exception as exc:  # Py4J raises plain exceptions when Java is missing
+        raise ConfigError(f"{_INSTALL} ({str(exc).strip().splitlines()[0]})") from None
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+class SparkEngine:
+    """The Spark :class:`~newsdedup.backends.Engine`.
+
+    Args:
+        spark: The session to run on; default :func:`session` of ``master``.
+        master: The Spark master URL (``local[2]``, ``spark://host:7077``, ``yarn``),
+            when no session is given.
+        threads: Threads the driver's global steps may use.
+        batch: Chunks per Spark job.
+    """
+
+    reads_blocks = False
+
+    def __init__(
+        self,
+        spark: SparkSession | None = None,
+        *,
+        master: str | None = None,
+        threads: int = 1,
+        batch: int = BATCH,
+    ) -> None:
+        self.spark = spark or session(master)
+        self.threads = max(threads, 1)
+        self.batch = max(batch, 1)
+
+    def survey(self, docs: Any, config: Config) -> Iterator[SurveyChunk]:
+        """The lines of every chunk of ``docs``, keyed on the executors, in input order."""
+        return self.map_chunks(_survey_task, config, _chunks(docs))
+
+    def fingerprints(
+        self,
+        docs: Any,
+        config: Config,
+        *,
+        furniture: Boilerplate,
+        seen: MutableMapping[int, tuple[str, str]] | None = None,
+    ) -> Iterator[Fingerprint]:
+        """Every document's fingerprint, made on the executors, in input order."""
+        parts = self.map_chunks(_fingerprint_task, (config, furniture), _chunks(docs))
+        for part in parts:
+            note_seen(part, seen)
+            yield from part.fingerprints
+
+    def mapper(self) -> Mapper:
+        """A :class:`~newsdedup.stages.runtime.Mapper` whose tasks run on the executors."""
+
+        def run(
+            task: Callable[[_Context, _In], _Out],
+            context: _Context,
+            items: Iterable[_In],
+            count: int,
+        ) -> Iterator[_Out]:
+            return self.map_chunks(task, context, items)
+
+        return run
+
+    def map_chunks(
+        self, task: Callable[[_Context, _In], _Out], context: _Context, items: Iterable[_In]
+    ) -> Iterator[_Out]:
+        """``task(context, item)`` of every item on the executors; results in input order.
+
+        The context goes to each executor once (a broadcast variable); the items in
+        batches of :attr:`batch`, one Spark partition each.
+        """
+        sc = self.spark.sparkContext
+        shared = sc.broadcast(context)
+        try:
+            pending = iter(items)
+            while batch := list(islice(pending, self.batch)):
+                rdd = sc.parallelize(batch, len(batch))
+                yield from rdd.mapPartitions(_on_executor(task, shared)).collect()
+        finally:
+            shared.unpersist()
+
+
+def _on_executor(
+    task: Callable[[_Context, _In], _Out], shared: Any
+) -> Callable[[Iterable[_In]], Iterable[_Out]]:
+    def run(items: Iterable[_In]) -> Iterable[_Out]:
+        context = shared.value
+        for item in items:
+            yield task(context, item)
+
+    return run
+
+
+def _chunks(docs: Iterable[Document]) -> Iterator[list[tuple[Any, ...]]]:
+    rows = slim(docs)
+    while chunk := list(islice(rows, CHUNK)):
+        yield chunk
+
+
+def _survey_task(config: Config, chunk: Sequence[tuple[Any, ...]]) -> SurveyChunk:
+    return survey_chunk(chunk, config)
+
+
+def _fingerprint_task(
+    context: tuple[Config, Boilerplate], chunk: Sequence[tuple[Any, ...]]
+) -> FingerprintChunk:
+    config, furniture = context
+    return fingerprint_chunk(chunk, config, furniture)
+
+
+def note_seen(part: FingerprintChunk, seen: MutableMapping[int, tuple[str, str]] | None) -> None:
+    """Record the learned furniture lines ``part`` met in ``seen``, first time each."""
+    if seen is not None:
+        for key, line in part.seen.items():
+            seen.setdefault(key, line)
