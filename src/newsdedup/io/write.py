@@ -626,7 +626,7 @@ def write_outputs(
     with atomic_output_dir(out) as tmp, gc_paused():
         fmt = config.write.format
         write_columns(cluster_columns(result, origins), tmp / "clusters", fmt, CLUSTER_COLUMNS)
-        write_columns(_pair_columns(result), tmp / "pairs", fmt, PAIR_COLUMNS)
+        write_columns(pair_columns(result), tmp / "pairs", fmt, PAIR_COLUMNS)
         skipped = [_skip_row(skip) for skip in result.skipped]
         write_table(skipped, tmp / "skipped", fmt, SKIP_COLUMNS)
         furniture = [dict(zip(BOILERPLATE_COLUMNS, row, strict=True)) for row in result.boilerplate]
@@ -711,7 +711,7 @@ def cluster_columns(result: DedupResult, origins: Mapping[str, Origin]) -> dict[
     }
 
 
-def _pair_columns(result: DedupResult) -> dict[str, list[Any]]:
+def pair_columns(result: DedupResult) -> dict[str, list[Any]]:
     """Every pair with its scores and its evidence; passages as ``[[a0, a1, b0, b1], ...]``."""
     matches = result.matches
     rows = result.assignments
