@@ -1,14 +1,22 @@
 """Throughput of newsdedup against the Python MinHash peers: one command, one run.
 
-    python benchmarks/throughput.py [--quick] [--part1] [--million] [--workers N] [--json out.json]
+    python benchmarks/throughput.py [--quick] [--part1] [--fp-docs N] [--million] [--workers N]
+        [--json out.json]
 
-Part 1 (alone with ``--part1``), fingerprints per second on one core, one corpus (synthetic
-wire articles of about 2.8 KB from ``newsdedup.synthetic.iter_articles``), texts in, 128-value
-signatures out, every method doing its own tokenising and shingling (word 3-grams):
-newsdedup (its default scheme, one process; the compiled kernels, and the numpy path they
-fall back to with ``NEWSDEDUP_JIT=0``), datasketch ``MinHash.update`` per shingle,
-datasketch ``MinHash.bulk``, rensa ``RMinHash`` and a plain numpy implementation (xxhash per
-shingle, affine permutations modulo a Mersenne prime as one numpy product per document).
+Part 1 (alone with ``--part1``), fingerprints per second, one corpus (synthetic wire articles
+of about 2.8 KB from ``newsdedup.synthetic.iter_articles``), texts in, 128-value signatures
+out, in chunks of 256 texts. The methods are in ``benchmarks/peers.py``: newsdedup (oph with
+its kernels and its numpy path, the full fingerprint, affine32) and the peers (datasketch
+``MinHash.update`` and ``.bulk``, rensa ``RMinHash`` and its bulk entry points, plain numpy),
+each peer with the fastest word 3-gram shingling it can take, timed apart from its
+signatures. Then:
+
+* one core: every method in this process (rensa's rayon pool held to one thread), round
+  robin, best of three, by wall time and by CPU time;
+* two cores: some methods again on ``multiprocessing.Pool(2)``, and rensa with two rayon
+  threads in one process;
+* cold start: each method in a fresh interpreter, import and first chunk, with numba's cache
+  emptied (``NUMBA_CACHE_DIR`` a new directory: the kernels compile) and then filled.
 
 Part 2, end to end: ``newsdedup run`` as a child process on 100k synthetic articles (1M with
 ``--million``; 10k with ``--quick``), Reuters-21578 and BBC News: wall time, docs/s, MB/s and
@@ -36,126 +44,261 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-import xxhash
 
+import peers
 from newsdedup.synthetic import iter_articles
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
-NUM_PERM = 128
-_MERSENNE = np.uint64((1 << 61) - 1)
 
 
 # ---------------------------------------------------------------- part 1: fingerprints
 
-
-def _grams(text: str, size: int = 3) -> list[str]:
-    words = text.lower().split()
-    return [" ".join(words[i : i + size]) for i in range(max(1, len(words) - size + 1))]
+CHUNK = 256  # texts per call, as newsdedup's workers take them (backends.local.CHUNK)
 
 
-def _newsdedup(texts: Sequence[str], scheme: str) -> int:
-    from newsdedup.backends.local import CHUNK, fingerprint_texts
-    from newsdedup.config import Config
-
-    config = Config().replace({"minhash": {"scheme": scheme}})
-    done = 0
-    for lo in range(0, len(texts), CHUNK):
-        done += fingerprint_texts(texts[lo : lo + CHUNK], config).shape[0]
-    return done
+def _chunks(texts: Sequence[str]) -> list[list[str]]:
+    return [list(texts[lo : lo + CHUNK]) for lo in range(0, len(texts), CHUNK)]
 
 
-def _newsdedup_full(texts: Sequence[str]) -> int:
-    """Signature plus what matching needs: shingle sets, digest, rewrites' char n-grams."""
-    from newsdedup.backends.local import CHUNK, fingerprint_slim
-    from newsdedup.config import Config
+def _best(func: Callable[[], object], repeats: int) -> tuple[float, float]:
+    """Least wall seconds and least CPU seconds (this process, all threads) of ``repeats``.
 
-    config, done = Config(), 0
-    for lo in range(0, len(texts), CHUNK):
-        slim = [(str(i), t, None, None, None, None) for i, t in enumerate(texts[lo : lo + CHUNK])]
-        done += len(fingerprint_slim(slim, config).fingerprints)
-    return done
-
-
-def newsdedup_sigs(texts: Sequence[str]) -> int:
-    return _newsdedup(texts, "oph")
-
-
-def _numpy_path(func: Callable[[Sequence[str]], int]) -> Callable[[Sequence[str]], int]:
-    """``func`` with the compiled kernels switched off (``NEWSDEDUP_JIT=0``): the numpy path."""
-
-    def run(texts: Sequence[str]) -> int:
-        before = os.environ.get("NEWSDEDUP_JIT")
-        os.environ["NEWSDEDUP_JIT"] = "0"
-        try:
-            return func(texts)
-        finally:
-            if before is None:
-                del os.environ["NEWSDEDUP_JIT"]
-            else:
-                os.environ["NEWSDEDUP_JIT"] = before
-
-    return run
+    The CPU time of a one-core method barely moves when other jobs take the cores (its
+    wall time does); it still grows a little, as they share caches and memory bandwidth.
+    """
+    wall = cpu = float("inf")
+    for _ in range(repeats):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        func()
+        cpu = min(cpu, time.process_time() - start_cpu)
+        wall = min(wall, time.perf_counter() - start)
+    return wall, cpu
 
 
-def newsdedup_affine32_sigs(texts: Sequence[str]) -> int:
-    return _newsdedup(texts, "affine32")
+def time_method(method: peers.Method, texts: Sequence[str], repeats: int) -> dict[str, float]:
+    """Docs/s of shingling alone, signatures alone and both (best of ``repeats``), one core.
+
+    ``<part>_docs_per_s`` is by wall time, ``<part>_cpu_docs_per_s`` by CPU time.
+    """
+    chunks = _chunks(texts)
+    method(chunks[0])  # warm-up: imports, JIT or its cache, permutation tables
+    n = len(texts)
+    row: dict[str, float] = {"docs": n}
+    if method.shingler is not None:
+        shingle = peers.SHINGLERS[method.shingler]
+        made: list[object] = []
+        row["shingle_s"], row["shingle_cpu_s"] = _best(
+            lambda: made.__setitem__(slice(None), map(shingle, chunks)), repeats
+        )
+        row["sign_s"], row["sign_cpu_s"] = _best(lambda: [method.sign(m) for m in made], repeats)
+        del made
+    row["total_s"], row["total_cpu_s"] = _best(lambda: [method(c) for c in chunks], repeats)
+    _rates_of(row)
+    return row
 
 
-def datasketch_update(texts: Sequence[str]) -> int:
-    from datasketch import MinHash
-
-    for text in texts:
-        m = MinHash(num_perm=NUM_PERM)
-        for gram in _grams(text):
-            m.update(gram.encode("utf-8"))
-        m.digest()
-    return len(texts)
+def _rates_of(row: dict[str, float]) -> None:
+    for part in ("shingle", "sign", "total"):
+        for kind in ("", "_cpu"):
+            if f"{part}{kind}_s" in row:
+                row[f"{part}{kind}_s"] = round(row[f"{part}{kind}_s"], 4)
+                row[f"{part}{kind}_docs_per_s"] = round(row["docs"] / row[f"{part}{kind}_s"])
 
 
-def datasketch_bulk(texts: Sequence[str]) -> int:
-    from datasketch import MinHash
-
-    sigs = MinHash.bulk([[g.encode("utf-8") for g in _grams(t)] for t in texts], num_perm=NUM_PERM)
-    return len(sigs)
+_WORKER: dict[str, peers.Method] = {}
 
 
-def rensa_sigs(texts: Sequence[str]) -> int:
-    from rensa import RMinHash
-
-    for text in texts:
-        m = RMinHash(num_perm=NUM_PERM, seed=1)
-        m.update(_grams(text))
-        m.digest()
-    return len(texts)
+def _pool_start(name: str, warm: list[str]) -> None:
+    _WORKER["method"] = peers.METHODS[name]
+    _WORKER["method"](warm)
 
 
-def numpy_sigs(texts: Sequence[str]) -> int:
-    rng = np.random.default_rng(1)
-    a = rng.integers(1, 1 << 61, NUM_PERM, dtype=np.uint64)
-    b = rng.integers(0, 1 << 61, NUM_PERM, dtype=np.uint64)
-    digest = xxhash.xxh32_intdigest
-    out = np.empty((len(texts), NUM_PERM), dtype=np.uint64)
-    for row, text in enumerate(texts):
-        h = np.fromiter((digest(g.encode("utf-8")) for g in _grams(text)), dtype=np.uint64)
-        out[row] = ((h[:, None] * a + b) % _MERSENNE).min(axis=0)
-    return len(texts)
+def _pool_call(texts: list[str]) -> np.ndarray:
+    return _WORKER["method"](texts)
 
 
-def time_fingerprints(
-    texts: Sequence[str], methods: dict[str, tuple[Callable[[Sequence[str]], int], int]]
+def time_two_processes(
+    names: Sequence[str], texts: Sequence[str], repeats: int
 ) -> dict[str, dict[str, float]]:
-    """Docs/s of each method on (a prefix of) ``texts``; slow methods get fewer docs."""
+    """``multiprocessing.Pool(2)`` over chunks of 256 texts: texts sent, signatures back.
+
+    One pool per method, all started (and warmed) first, then timed round robin.
+    """
+    import multiprocessing
+    from contextlib import ExitStack
+
+    context = multiprocessing.get_context("spawn")  # the parent holds numba's and rayon's threads
     results: dict[str, dict[str, float]] = {}
-    for name, (func, limit) in methods.items():
-        sample = texts[:limit]
-        func(sample[:50])  # warm-up: imports, JIT, permutation tables
-        start = time.perf_counter()
-        done = func(sample)
-        seconds = time.perf_counter() - start
-        results[name] = {"docs": done, "seconds": round(seconds, 3), "docs_per_s": done / seconds}
-        print(f"  {name:28s} {done / seconds:10,.0f} docs/s  ({done} docs)", flush=True)
+    with ExitStack() as stack:
+        pools = {}
+        for name in names:
+            chunks = _chunks(texts[: min(peers.METHODS[name].limit or len(texts), len(texts))])
+            pool = stack.enter_context(
+                context.Pool(2, initializer=_pool_start, initargs=(name, chunks[0]))
+            )
+            pool.map(_pool_call, chunks[:4], chunksize=1)  # both workers started and warm
+            pools[name] = (pool, chunks)
+        for _ in range(repeats):
+            for name, (pool, chunks) in pools.items():
+                start = time.perf_counter()
+                pool.map(_pool_call, chunks, chunksize=1)
+                seconds = time.perf_counter() - start
+                docs = sum(len(c) for c in chunks)
+                row = results.setdefault(name, {"docs": docs, "cores": 2, "total_s": seconds})
+                row["total_s"] = round(min(row["total_s"], seconds), 3)
+                row["total_docs_per_s"] = round(docs / row["total_s"])
     return results
+
+
+_CHILD = """
+import json, sys, time
+texts = json.load(open(sys.argv[2]))
+start, start_cpu = time.perf_counter(), time.process_time()
+sys.path.insert(0, sys.argv[3])
+import peers
+method = peers.METHODS[sys.argv[1]]
+method(texts[:256])
+first, first_cpu = time.perf_counter() - start, time.process_time() - start_cpu
+again = time.perf_counter()
+method(texts[:256])
+again = time.perf_counter() - again
+warm = float("inf")
+for _ in range(3):
+    t = time.perf_counter()
+    for lo in range(0, len(texts), 256):
+        method(texts[lo : lo + 256])
+    warm = min(warm, time.perf_counter() - t)
+rate = len(texts) / warm
+print(json.dumps({"first_call_s": first, "first_call_cpu_s": first_cpu,
+                  "same_chunk_warm_s": again, "warm_docs_per_s": rate}))
+"""
+
+
+def run_child(name: str, corpus: Path, env: dict[str, str]) -> dict[str, float]:
+    """A fresh interpreter: import and first chunk of 256 texts, then warm docs/s."""
+    here = str(Path(__file__).resolve().parent)
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, name, str(corpus), here],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"{name} failed in a fresh process:\n{out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def cold_start(name: str, corpus: Path, repeats: int) -> dict[str, float]:
+    """First call in a fresh process: numba cache emptied (compile), then cache filled (load)."""
+    cold, cached = [], []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory(prefix="numba-cache-") as cache:
+            cold.append(run_child(name, corpus, {"NUMBA_CACHE_DIR": cache}))
+            cached.append(run_child(name, corpus, {"NUMBA_CACHE_DIR": cache}))
+    best = lambda runs, key: min(r[key] for r in runs)  # noqa: E731
+    row = {
+        "first_call_cold_s": round(best(cold, "first_call_s"), 3),
+        "first_call_cached_s": round(best(cached, "first_call_s"), 3),
+        "first_call_cold_cpu_s": round(best(cold, "first_call_cpu_s"), 3),
+        "first_call_cached_cpu_s": round(best(cached, "first_call_cpu_s"), 3),
+        "chunk_warm_s": round(best(cached, "same_chunk_warm_s"), 4),
+        "warm_docs_per_s": round(max(r["warm_docs_per_s"] for r in cold + cached)),
+    }
+    return row
+
+
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def part1(args: argparse.Namespace, report: dict[str, object]) -> None:
+    n_fp = 2_000 if args.quick else args.fp_docs
+    repeats = 1 if args.quick else 3
+    texts = [r["text"] for r in iter_articles(n_fp, seed=3)]
+    mean_kb = sum(len(t.encode("utf-8")) for t in texts) / len(texts) / 1000
+    report["fingerprint_corpus"] = {"docs": n_fp, "mean_kb": round(mean_kb, 2)}
+    report["load_before_part1"] = _load()
+    print(
+        f"Fingerprints, one core, {n_fp} synthetic articles of {mean_kb:.2f} KB on average; "
+        f"best of {repeats}; load {_load()}",
+        flush=True,
+    )
+    # Round robin: every method once per round, best of the rounds, so that load from
+    # other jobs falls on all methods alike rather than on whichever ran during it.
+    fps: dict[str, dict[str, float]] = {}
+    for round_ in range(repeats):
+        for name, method in peers.METHODS.items():
+            cap = 500 if args.quick and method.limit else n_fp
+            row = time_method(method, texts[: min(method.limit or n_fp, n_fp, cap)], 1)
+            best = fps.setdefault(name, row)
+            for key in [k for k in row if k.endswith("_s") and not k.endswith("per_s")]:
+                best[key] = min(best[key], row[key])
+            _rates_of(best)
+        print(f"  round {round_ + 1} of {repeats} done; load {_load()}", flush=True)
+    ours = fps["newsdedup oph"]
+    print(
+        f"  {'docs/s':26s} {'shingles':>10s} {'shingle':>9s} {'sign':>9s} {'total':>9s}"
+        f" {'nd is':>6s} {'wall':>9s} {'nd is':>6s}   (CPU time; wall time)"
+    )
+    for name, row in fps.items():
+        method = peers.METHODS[name]
+        row.update(cores=1, shingler=method.shingler or "fused", old=method.old)
+        row["newsdedup_x"] = round(ours["total_docs_per_s"] / row["total_docs_per_s"], 2)
+        row["newsdedup_cpu_x"] = round(
+            ours["total_cpu_docs_per_s"] / row["total_cpu_docs_per_s"], 2
+        )
+        cells = [
+            f"{row[k]:9,.0f}" if k in row else f"{'-':>9s}"
+            for k in ("shingle_cpu_docs_per_s", "sign_cpu_docs_per_s", "total_cpu_docs_per_s")
+        ]
+        print(
+            f"  {name:26s} {row['shingler']:>10s} {' '.join(cells)} {row['newsdedup_cpu_x']:5.1f}x"
+            f" {row['total_docs_per_s']:9,.0f} {row['newsdedup_x']:5.1f}x"
+        )
+    report["fingerprints"] = fps
+
+    print(
+        f"Fingerprints, two processes (multiprocessing.Pool(2), spawn); load {_load()}", flush=True
+    )
+    report["fingerprints_2_processes"] = two = time_two_processes(peers.TWO_CORES, texts, repeats)
+    for name, row in two.items():
+        row["newsdedup_x"] = round(
+            two["newsdedup oph"]["total_docs_per_s"] / row["total_docs_per_s"], 2
+        )
+        print(f"  {name:26s} {row['total_docs_per_s']:9,.0f} docs/s {row['newsdedup_x']:6.1f}x")
+
+    with tempfile.TemporaryDirectory(prefix="newsdedup-bench-") as tmp:
+        corpus = Path(tmp) / "texts.json"
+        corpus.write_text(json.dumps(texts[: min(n_fp, 5_000)]))
+        print("rensa in one process, rayon's default threads (RAYON_NUM_THREADS=2)", flush=True)
+        rayon: dict[str, dict[str, float]] = {}
+        for name in ("rensa flat",):
+            runs = [run_child(name, corpus, {"RAYON_NUM_THREADS": "2"}) for _ in range(repeats)]
+            rayon[name] = {
+                "docs": min(n_fp, 5_000),
+                "cores": 2,
+                "threads": "rayon 2",
+                "total_docs_per_s": round(max(r["warm_docs_per_s"] for r in runs)),
+            }
+            print(f"  {name:44s} {rayon[name]['total_docs_per_s']:9,.0f} docs/s", flush=True)
+        report["fingerprints_rayon_2_threads"] = rayon
+
+        print(
+            "Cold start: a fresh interpreter, import + first 256 texts (numba cache empty, "
+            "then filled)",
+            flush=True,
+        )
+        cold: dict[str, dict[str, float]] = {}
+        for name in peers.COLD:
+            try:
+                cold[name] = cold_start(name, corpus, repeats)
+            except RuntimeError as error:
+                print(f"  {error}", flush=True)
+                continue
+            print(f"  {name:44s} {cold[name]}", flush=True)
+        report["cold_start"] = cold
 
 
 # ---------------------------------------------------------------- part 2: end to end
@@ -285,6 +428,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--tmp", type=Path, default=Path("/tmp/newsdedup-bench"))
     parser.add_argument("--json", type=Path, help="write every figure here")
+    parser.add_argument("--fp-docs", type=int, default=20_000, help="texts for part 1")
     parser.add_argument(
         "--skip-e2e", "--part1", action="store_true", help="part 1 only: fingerprints"
     )
@@ -295,31 +439,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
 
-    n_fp = 2_000 if args.quick else 20_000
-    slow = 500 if args.quick else 3_000
-    texts = [r["text"] for r in iter_articles(n_fp, seed=3)]
-    mean_kb = sum(len(t.encode("utf-8")) for t in texts) / len(texts) / 1000
     report: dict[str, object] = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "fingerprint_corpus": {"docs": n_fp, "mean_kb": round(mean_kb, 2)},
     }
-    print(f"Fingerprints, one core, {n_fp} synthetic articles of {mean_kb:.2f} KB on average")
-    methods: dict[str, tuple[Callable[[Sequence[str]], int], int]] = {
-        "newsdedup oph": (newsdedup_sigs, n_fp),
-        "newsdedup oph, numpy path": (_numpy_path(newsdedup_sigs), n_fp),
-        "newsdedup full fingerprint": (_newsdedup_full, n_fp),
-        "newsdedup full, numpy path": (_numpy_path(_newsdedup_full), slow * 2),
-        "newsdedup affine32": (newsdedup_affine32_sigs, slow * 2),
-        "datasketch MinHash.update": (datasketch_update, slow),
-        "datasketch MinHash.bulk": (datasketch_bulk, slow),
-        "rensa RMinHash": (rensa_sigs, slow * 2),
-        "numpy (xxhash + affine)": (numpy_sigs, slow),
-    }
-    fps = time_fingerprints(texts, methods)
-    ours = fps["newsdedup oph"]["docs_per_s"]
-    for row in fps.values():
-        row["newsdedup_x"] = round(ours / row["docs_per_s"], 2)
-    report["fingerprints"] = fps
+    os.environ.setdefault("RAYON_NUM_THREADS", "1")  # before rensa starts its pool: one core
+    part1(args, report)
 
     if not args.skip_e2e:
         report["end_to_end"] = end_to_end(args)
