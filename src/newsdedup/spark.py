@@ -27,11 +27,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from newsdedup.backends.spark import CHUNK, SparkEngine, note_seen
+from newsdedup.backends.spark import CHUNK, SparkEngine
+from newsdedup.backends.spill import spilled_fingerprints
 from newsdedup.config import Config
 from newsdedup.data import DedupResult, Document, Fingerprint, Origin, Skip
 from newsdedup.errors import InputError
 from newsdedup.frames import FRAME
+from newsdedup.stages.fingerprint import FingerprintChunk, noting
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -204,18 +206,20 @@ def _fingerprints(
             origins = [(doc.id, doc.origin) for doc in chunk]
             yield origins, fingerprint_chunk(list(slim(chunk)), config, furniture)
 
-    fingerprints: list[Fingerprint] = []
     origins: dict[str, Origin] = {}
     skipped: list[Skip] = []
-    try:
+
+    def parts() -> Iterator[FingerprintChunk]:
         for out in items.mapPartitions(made).toLocalIterator():
             if isinstance(out, list):
                 skipped.extend(out)
                 continue
             where, part = out
-            note_seen(part, seen)
-            fingerprints.extend(part.fingerprints)
             origins.update((doc_id, origin) for doc_id, origin in where if origin is not None)
+            yield part
+
+    try:
+        fingerprints = list(spilled_fingerprints(noting(parts(), seen)))
     finally:
         shared.unpersist()
     return fingerprints, origins, skipped

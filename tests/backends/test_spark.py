@@ -6,6 +6,8 @@ Runs on ``local[2]``; skipped with the reason when PySpark or Java is missing.
 from __future__ import annotations
 
 import shutil
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,10 +35,12 @@ TABLES = ("clusters.csv", "pairs.csv", "boilerplate.csv", "skipped.csv")
 
 
 @pytest.fixture(scope="module")
-def engine() -> SparkEngine:
+def engine() -> Iterator[SparkEngine]:
+    ctrl_c = signal.getsignal(signal.SIGINT)  # PySpark sets its own, and leaves it
     spark = session("local[2]")
     yield SparkEngine(spark, batch=8)  # small batches: several Spark jobs even here
     spark.stop()
+    signal.signal(signal.SIGINT, ctrl_c)
 
 
 def _outputs(folder: Path) -> dict[str, bytes]:

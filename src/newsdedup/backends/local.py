@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from functools import partial
 from itertools import islice
@@ -26,7 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from newsdedup.backends.pool import WorkerPool
-from newsdedup.backends.spill import SPILL_PREFIX, Spill, SpillWriter, Stored, mapped
+from newsdedup.backends.spill import SPILL_PREFIX, SpillWriter, spilled_fingerprints
 from newsdedup.config import Config
 from newsdedup.data import Document, Fingerprint
 from newsdedup.io.leftovers import remove_dead_spills
@@ -35,7 +34,7 @@ from newsdedup.stages.boilerplate import (
     SurveyChunk,
     survey_chunk,
 )
-from newsdedup.stages.fingerprint import FingerprintChunk, Slim, fingerprint_chunk, slim
+from newsdedup.stages.fingerprint import FingerprintChunk, Slim, fingerprint_chunk, noting, slim
 from newsdedup.stages.runtime import Mapper, in_order, serial
 
 if TYPE_CHECKING:
@@ -44,7 +43,6 @@ if TYPE_CHECKING:
 CHUNK = 256
 """Documents per chunk: large enough to amortise numpy calls, small enough for the cache."""
 
-_SPILL_GROUP = 16  # chunks per memory-mapped region, so a million documents need ~250 maps
 _EMPTY = np.zeros(0, dtype=np.uint32)
 _T = TypeVar("_T")
 
@@ -121,40 +119,6 @@ def worker_pool(
     return WorkerPool(workers, _start_worker, (config, furniture, spill))
 
 
-def _spilled(group: list[FingerprintChunk], spill: Spill) -> Iterator[Fingerprint]:
-    """The group's fingerprints, their shingles, n-grams and signatures moved to ``spill``.
-
-    Arrays a worker wrote already (``stored``) are mapped from its file instead.
-    """
-    held = [part for part in group if part.stored is None]
-    if held:
-        shingles = spill.put(np.concatenate([part.shingles for part in held]))
-        signatures = spill.put(np.concatenate([part.signatures for part in held]))
-        grams = spill.put(np.concatenate([_EMPTY, *(part.grams for part in held)]))
-    stored = [where for part in group if part.stored for where in part.stored]
-    maps = iter(mapped([where for where in stored if isinstance(where, Stored)]))
-    at, row, gram_at = 0, 0, 0
-    for part in group:
-        if part.stored is not None:
-            shingle_set, signature, gram_set = next(maps), next(maps), next(maps)
-            yield from replace(
-                part, shingles=shingle_set, signatures=signature, grams=gram_set
-            ).fingerprints
-            continue
-        size, rows, count = part.shingles.size, len(part.ids), part.grams.size
-        yield from replace(
-            part,
-            shingles=shingles[at : at + size],
-            signatures=signatures[row : row + rows],
-            grams=grams[gram_at : gram_at + count],
-        ).fingerprints
-        at, row, gram_at = at + size, row + rows, gram_at + count
-
-
-def _spilled_list(group: list[FingerprintChunk], spill: Spill) -> list[Fingerprint]:
-    return list(_spilled(group, spill))
-
-
 def fingerprint_stream(
     docs: Iterable[Document] | BlockInput,
     config: Config,
@@ -177,44 +141,14 @@ def fingerprint_stream(
     """
     if not spill:
         found = _results(fingerprint_chunk, docs, config, workers, chunk, furniture)
-        results = _noting(found, seen)
+        results = noting(found, seen)
         for part in results:
             yield from part.fingerprints
         return
     remove_dead_spills()  # what runs that were killed left in the temp folder
     with tempfile.TemporaryDirectory(prefix=f"{SPILL_PREFIX}{os.getpid()}-") as folder:
         stored = _results(fingerprint_stored, docs, config, workers, chunk, furniture, folder)
-        yield from _spilled_stream(_noting(stored, seen))
-
-
-def _spilled_stream(results: Iterator[FingerprintChunk]) -> Iterator[Fingerprint]:
-    """The fingerprints of ``results``, their arrays in the spill (written, or mapped).
-
-    Worker processes write their chunks' arrays themselves (:func:`fingerprint_stored`);
-    chunks made in this process are written here. A thread writes (or maps) each group
-    while this one receives the next: past the kernel's dirty page limit a write waits on
-    the disk (about 400 MB/s here). At most two groups (8,192 documents) are held
-    unwritten.
-    """
-    with Spill() as to, ThreadPoolExecutor(1, thread_name_prefix="spill") as writer:
-        written = None
-        while group := list(islice(results, _SPILL_GROUP)):
-            writing = writer.submit(_spilled_list, group, to)
-            if written is not None:
-                yield from written.result()
-            written = writing
-        if written is not None:
-            yield from written.result()
-
-
-def _noting(
-    parts: Iterator[FingerprintChunk], seen: MutableMapping[int, tuple[str, str]] | None
-) -> Iterator[FingerprintChunk]:
-    for part in parts:
-        if seen is not None:
-            for key, found in part.seen.items():
-                seen.setdefault(key, found)
-        yield part
+        yield from spilled_fingerprints(noting(stored, seen))
 
 
 def survey_stream(

@@ -30,11 +30,12 @@ from importlib import resources
 from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from newsdedup.backends.spill import spilled_fingerprints
 from newsdedup.config import Config
 from newsdedup.data import Document, Fingerprint
 from newsdedup.errors import ConfigError
 from newsdedup.stages.boilerplate import Boilerplate, SurveyChunk, survey_chunk
-from newsdedup.stages.fingerprint import FingerprintChunk, fingerprint_chunk, slim
+from newsdedup.stages.fingerprint import FingerprintChunk, fingerprint_chunk, noting, slim
 from newsdedup.stages.runtime import Mapper
 
 if TYPE_CHECKING:
@@ -119,11 +120,14 @@ class SparkEngine:
         furniture: Boilerplate,
         seen: MutableMapping[int, tuple[str, str]] | None = None,
     ) -> Iterator[Fingerprint]:
-        """Every document's fingerprint, made on the executors, in input order."""
+        """Every document's fingerprint, made on the executors, in input order.
+
+        Their arrays are spilled on the driver as the local engine's are
+        (:func:`newsdedup.backends.spill.spilled_fingerprints`): in the page cache, not
+        the heap.
+        """
         parts = self.map_chunks(_fingerprint_task, (config, furniture), _chunks(docs))
-        for part in parts:
-            note_seen(part, seen)
-            yield from part.fingerprints
+        yield from spilled_fingerprints(noting(parts, seen))
 
     def mapper(self) -> Mapper:
         """A :class:`~newsdedup.stages.runtime.Mapper` whose tasks run on the executors."""
@@ -183,10 +187,3 @@ def _fingerprint_task(
 ) -> FingerprintChunk:
     config, furniture = context
     return fingerprint_chunk(chunk, config, furniture)
-
-
-def note_seen(part: FingerprintChunk, seen: MutableMapping[int, tuple[str, str]] | None) -> None:
-    """Record the learned furniture lines ``part`` met in ``seen``, first time each."""
-    if seen is not None:
-        for key, line in part.seen.items():
-            seen.setdefault(key, line)

@@ -19,14 +19,19 @@ import mmap
 import os
 import tempfile
 import weakref
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from itertools import islice
 from typing import BinaryIO
 
 import numpy as np
 
+from newsdedup.data import Fingerprint
+from newsdedup.stages.fingerprint import FingerprintChunk
 from newsdedup.stages.runtime import on_release
 
+_EMPTY = np.zeros(0, dtype=np.uint32)
 SPILL_PREFIX = "newsdedup-spill-"
 """How spill files and folders are named in the temp folder; a folder adds ``<pid>-``."""
 _MAPPED: weakref.WeakSet[mmap.mmap] = weakref.WeakSet()  # every region an array still uses
@@ -162,3 +167,63 @@ def release_pages() -> None:
 
 
 on_release(release_pages)
+
+
+# Fingerprints whose arrays live in the spill.
+
+_SPILL_GROUP = 16  # chunks per memory-mapped region, so a million documents need ~250 maps
+
+
+def _spilled(group: list[FingerprintChunk], spill: Spill) -> Iterator[Fingerprint]:
+    """The group's fingerprints, their shingles, n-grams and signatures moved to ``spill``.
+
+    Arrays a worker wrote already (``stored``) are mapped from its file instead.
+    """
+    held = [part for part in group if part.stored is None]
+    if held:
+        shingles = spill.put(np.concatenate([part.shingles for part in held]))
+        signatures = spill.put(np.concatenate([part.signatures for part in held]))
+        grams = spill.put(np.concatenate([_EMPTY, *(part.grams for part in held)]))
+    stored = [where for part in group if part.stored for where in part.stored]
+    maps = iter(mapped([where for where in stored if isinstance(where, Stored)]))
+    at, row, gram_at = 0, 0, 0
+    for part in group:
+        if part.stored is not None:
+            shingle_set, signature, gram_set = next(maps), next(maps), next(maps)
+            yield from replace(
+                part, shingles=shingle_set, signatures=signature, grams=gram_set
+            ).fingerprints
+            continue
+        size, rows, count = part.shingles.size, len(part.ids), part.grams.size
+        yield from replace(
+            part,
+            shingles=shingles[at : at + size],
+            signatures=signatures[row : row + rows],
+            grams=grams[gram_at : gram_at + count],
+        ).fingerprints
+        at, row, gram_at = at + size, row + rows, gram_at + count
+
+
+def _spilled_list(group: list[FingerprintChunk], spill: Spill) -> list[Fingerprint]:
+    return list(_spilled(group, spill))
+
+
+def spilled_fingerprints(results: Iterator[FingerprintChunk]) -> Iterator[Fingerprint]:
+    """The fingerprints of ``results``, their arrays in the spill (written, or mapped).
+
+    Worker processes write their chunks' arrays themselves
+    (:func:`newsdedup.backends.local.fingerprint_stored`);
+    chunks made in this process are written here. A thread writes (or maps) each group
+    while this one receives the next: past the kernel's dirty page limit a write waits on
+    the disk (about 400 MB/s here). At most two groups (8,192 documents) are held
+    unwritten.
+    """
+    with Spill() as to, ThreadPoolExecutor(1, thread_name_prefix="spill") as writer:
+        written = None
+        while group := list(islice(results, _SPILL_GROUP)):
+            writing = writer.submit(_spilled_list, group, to)
+            if written is not None:
+                yield from written.result()
+            written = writing
+        if written is not None:
+            yield from written.result()

@@ -15,7 +15,7 @@ reference. The hot path runs in the compiled kernels (:mod:`newsdedup.kernels.te
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, pairwise
 from types import ModuleType
@@ -188,6 +188,17 @@ class FingerprintChunk:
         if self.gram_bounds is None:
             return [_EMPTY if not key else None for key in self.digests]
         return [self.grams[lo:hi] for lo, hi in pairwise(self.gram_bounds)]
+
+
+def noting(
+    parts: Iterable[FingerprintChunk], seen: MutableMapping[int, tuple[str, str]] | None
+) -> Iterator[FingerprintChunk]:
+    """The parts, the learned furniture lines each met recorded in ``seen`` (first time each)."""
+    for part in parts:
+        if seen is not None:
+            for key, line in part.seen.items():
+                seen.setdefault(key, line)
+        yield part
 
 
 def _intern(value: str | None) -> str | None:
