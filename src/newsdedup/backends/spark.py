@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from importlib import resources
 from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -148,15 +149,27 @@ class SparkEngine:
         """``task(context, item)`` of every item on the executors; results in input order.
 
         The context goes to each executor once (a broadcast variable); the items in
-        batches of :attr:`batch`, one Spark partition each.
+        batches of :attr:`batch`, one Spark partition each. The next batch is gathered
+        (documents read, pairs' texts fetched) while the executors work on this one.
         """
         sc = self.spark.sparkContext
         shared = sc.broadcast(context)
+        run = _on_executor(task, shared)
+
+        def collected(batch: list[_In]) -> list[_Out]:
+            return sc.parallelize(batch, len(batch)).mapPartitions(run).collect()
+
         try:
-            pending = iter(items)
-            while batch := list(islice(pending, self.batch)):
-                rdd = sc.parallelize(batch, len(batch))
-                yield from rdd.mapPartitions(_on_executor(task, shared)).collect()
+            with ThreadPoolExecutor(1, thread_name_prefix="spark-job") as jobs:
+                pending = iter(items)
+                running: Future[list[_Out]] | None = None
+                while batch := list(islice(pending, self.batch)):
+                    submitted = jobs.submit(collected, batch)
+                    if running is not None:
+                        yield from running.result()
+                    running = submitted
+                if running is not None:
+                    yield from running.result()
         finally:
             shared.unpersist()
 
