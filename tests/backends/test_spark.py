@@ -5,10 +5,14 @@ Runs on ``local[2]``; skipped with the reason when PySpark or Java is missing.
 
 from __future__ import annotations
 
+import csv
+import json
 import shutil
 import signal
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,7 +20,7 @@ pytest.importorskip("pyspark", reason="the Spark engine needs pip install 'newsd
 if shutil.which("java") is None:
     pytest.skip("the Spark engine needs a Java runtime", allow_module_level=True)
 
-from newsdedup import Config, dedup_frame
+from newsdedup import Config, dedup_frame, pipeline
 from newsdedup.backends.spark import SparkEngine, session
 from newsdedup.config import ReadConfig
 from newsdedup.errors import InputError
@@ -69,6 +73,40 @@ def test_a_synthetic_corpus_gives_the_same_tables(tmp_path: Path, engine: SparkE
     kinds = tables["clusters.csv"].decode()
     for kind in ("near", "rewrite", "exact"):  # every level was exercised
         assert f",{kind}," in kinds, kind
+
+
+def test_bad_records_are_settled_alike(
+    tmp_path: Path, engine: SparkEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The executors read JSONL blocks; the driver settles ids and skips as locally."""
+    real = pipeline._blocks
+
+    def small(*args: Any, **kwargs: Any) -> Any:  # 64 KB blocks: about 20 records each
+        source = real(*args, **kwargs)
+        return None if source is None else replace(source, size=1 << 16)
+
+    monkeypatch.setattr(pipeline, "_blocks", small)
+    rows = list(iter_articles(300, seed=6))
+    lines = [json.dumps(row) for row in rows]
+    lines[140] = lines[12]  # a repeated id, blocks after its first
+    lines[90] = '{"id": "broken", "text": '  # not JSON
+    lines[150] = json.dumps({"id": "empty", "text": "  "})
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("\n".join(lines) + "\n")
+    config = Config(read=ReadConfig(on_error="skip", on_empty="skip"))
+    assert engine.reads_blocks
+    tables = _same_as_local([corpus], tmp_path, engine, config)
+    assert tables["skipped.csv"].count(b"\n") == 4  # the header, and three records
+
+
+def test_other_inputs_are_streamed_from_the_driver(tmp_path: Path, engine: SparkEngine) -> None:
+    rows = list(iter_articles(200, seed=8))
+    corpus = tmp_path / "corpus.csv"
+    with corpus.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    _same_as_local([corpus], tmp_path, engine)
 
 
 @pytest.mark.parametrize(

@@ -36,7 +36,11 @@ class Engine(Protocol):
     """
 
     threads: int
-    reads_blocks: bool
+
+    @property
+    def reads_blocks(self) -> bool:
+        """Whether the workers read plain JSONL inputs themselves (see above)."""
+        ...
 
     def survey(
         self, docs: Iterable[Document] | BlockInput, config: Config

@@ -93,9 +93,9 @@ def block_results(
     from newsdedup.backends.local import worker_pool
     from newsdedup.stages.runtime import in_order
 
-    items = iter(source.cut) if source.cut else _cutting(source)
+    items = cutting(source)
     if workers <= 1:
-        yield from _settled(
+        yield from settled(
             job,
             chunk,
             config,
@@ -106,11 +106,14 @@ def block_results(
         return
     with worker_pool(workers, config, furniture, spill) as pool:
         done = in_order(pool, partial(_work, job, chunk), items, 2 * workers)
-        yield from _settled(job, chunk, config, furniture, source.settle, done)
+        yield from settled(job, chunk, config, furniture, source.settle, done)
 
 
-def _cutting(source: BlockInput) -> Iterator[Block]:
-    """Cut the files into blocks, keeping them in ``source.cut`` once all are cut."""
+def cutting(source: BlockInput) -> Iterator[Block]:
+    """The blocks of ``source``: cut from the files the first time, then kept in ``cut``."""
+    if source.cut:
+        yield from source.cut
+        return
     cut = []
     for block in blocks(source.paths, source.size):
         cut.append(block)
@@ -118,7 +121,7 @@ def _cutting(source: BlockInput) -> Iterator[Block]:
     source.cut.extend(cut)
 
 
-def _settled(
+def settled(
     job: _Job[_T],
     chunk: int,
     config: Config,
@@ -126,6 +129,7 @@ def _settled(
     settle: Settle,
     done: Iterator[tuple[CheckedBlock, list[_T]]],
 ) -> Iterator[_T]:
+    """The chunks of ``done``'s blocks once the driver settled each, in input order."""
     for checked, parts in done:
         taken = settle.block(checked)
         if taken != checked.sent:

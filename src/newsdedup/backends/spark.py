@@ -18,8 +18,10 @@ What runs where, today:
   verification, and the clusters.
 
 With :func:`newsdedup.spark.dedup` the documents are read by the executors, from the
-user's DataFrame; ``newsdedup run --engine spark`` reads its input files on the driver
-and streams them out in batches (nothing is held: a batch at a time).
+user's DataFrame. ``newsdedup run --engine spark`` on a local master lets the executors
+read plain JSONL inputs themselves, a block (byte range) each, as the local workers do;
+other inputs, and inputs on other masters (whose executors may not see the driver's
+files), are read on the driver and streamed out a batch at a time.
 """
 
 from __future__ import annotations
@@ -31,10 +33,12 @@ from importlib import resources
 from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from newsdedup.backends.blocks import BlockInput, block_job, cutting, settled
 from newsdedup.backends.spill import spilled_fingerprints
 from newsdedup.config import Config
 from newsdedup.data import Document, Fingerprint
 from newsdedup.errors import ConfigError
+from newsdedup.io.read_blocks import Block, CheckedBlock, Slim
 from newsdedup.stages.boilerplate import Boilerplate, SurveyChunk, survey_chunk
 from newsdedup.stages.fingerprint import FingerprintChunk, fingerprint_chunk, noting, slim
 from newsdedup.stages.runtime import Mapper
@@ -95,8 +99,6 @@ class SparkEngine:
         batch: Chunks per Spark job.
     """
 
-    reads_blocks = False
-
     def __init__(
         self,
         spark: SparkSession | None = None,
@@ -109,8 +111,15 @@ class SparkEngine:
         self.threads = max(threads, 1)
         self.batch = max(batch, 1)
 
+    @property
+    def reads_blocks(self) -> bool:
+        """Whether the executors can open the driver's input files: on a local master."""
+        return str(self.spark.sparkContext.master).startswith("local")
+
     def survey(self, docs: Any, config: Config) -> Iterator[SurveyChunk]:
         """The lines of every chunk of ``docs``, keyed on the executors, in input order."""
+        if isinstance(docs, BlockInput):
+            return self._blocks(survey_chunk, docs, config, None)
         return self.map_chunks(_survey_task, config, _chunks(docs))
 
     def fingerprints(
@@ -127,8 +136,27 @@ class SparkEngine:
         (:func:`newsdedup.backends.spill.spilled_fingerprints`): in the page cache, not
         the heap.
         """
-        parts = self.map_chunks(_fingerprint_task, (config, furniture), _chunks(docs))
+        if isinstance(docs, BlockInput):
+            parts = self._blocks(fingerprint_chunk, docs, config, furniture)
+        else:
+            parts = self.map_chunks(_fingerprint_task, (config, furniture), _chunks(docs))
         yield from spilled_fingerprints(noting(parts, seen))
+
+    def _blocks(
+        self,
+        job: Callable[[Sequence[Slim], Config, Boilerplate | None], _Out],
+        source: BlockInput,
+        config: Config,
+        furniture: Boilerplate | None,
+    ) -> Iterator[_Out]:
+        """``job`` of every chunk of plain JSONL inputs that the executors read themselves.
+
+        Each executor reads its block of a file (a byte range), parses and checks the
+        records and runs ``job``; the driver settles ids and skips in input order
+        (:func:`newsdedup.backends.blocks.settled`), so no text goes through the driver.
+        """
+        done = self.map_chunks(_block_task, (job, config, furniture), cutting(source))
+        return settled(job, CHUNK, config, furniture, source.settle, done)
 
     def mapper(self) -> Mapper:
         """A :class:`~newsdedup.stages.runtime.Mapper` whose tasks run on the executors."""
@@ -189,6 +217,13 @@ def _chunks(docs: Iterable[Document]) -> Iterator[list[tuple[Any, ...]]]:
     rows = slim(docs)
     while chunk := list(islice(rows, CHUNK)):
         yield chunk
+
+
+def _block_task(
+    context: tuple[Callable[..., _Out], Config, Boilerplate | None], block: Block
+) -> tuple[CheckedBlock, list[_Out]]:
+    job, config, furniture = context
+    return block_job(job, CHUNK, config, furniture, block)
 
 
 def _survey_task(config: Config, chunk: Sequence[tuple[Any, ...]]) -> SurveyChunk:
