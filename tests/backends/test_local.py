@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from newsdedup import Config, Document
-from newsdedup.backends import local
+from newsdedup.backends import spill
 from newsdedup.backends.local import fingerprint_stream
 from newsdedup.backends.spill import mapped
 from newsdedup.cli import main
@@ -93,7 +93,7 @@ def test_spilled_fingerprints_equal_in_memory_ones(workers, tmp_path, monkeypatc
     # With two workers, the workers write the arrays; with one, this process does.
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     maps: list[object] = []
-    monkeypatch.setattr(local, "mapped", lambda stored: maps.extend(stored) or mapped(stored))
+    monkeypatch.setattr(spill, "mapped", lambda stored: maps.extend(stored) or mapped(stored))
     config = Config()
     docs = [Document(r["id"], r["text"]) for r in iter_articles(700, seed=9)]
     docs.insert(5, Document("blank", ""))
