@@ -425,8 +425,13 @@ def run(
         raise click.UsageError("--spark-master needs --engine spark.")
     runner = None
     if engine == "spark":
+        import logging
+
         from newsdedup.backends.spark import SparkEngine
 
+        # Py4J logs a failed job's tracebacks on the root logger; the error is said once,
+        # below, and Spark's own log says why.
+        logging.getLogger().setLevel(logging.CRITICAL)
         runner = SparkEngine(master=spark_master, threads=workers or _cores())
     with progress_display(quiet) as progress:
         report = run_pipeline(

@@ -36,3 +36,7 @@ class MissingExtraError(NewsDedupError):
             f"this feature needs the package '{package}'; "
             f"install it with: pip install 'newsdedup[{extra}]'"
         )
+
+
+class EngineError(NewsDedupError):
+    """The engine that runs the work failed (a Spark job, a lost executor)."""

@@ -23,7 +23,7 @@ if shutil.which("java") is None:
 from newsdedup import Config, dedup_frame, pipeline
 from newsdedup.backends.spark import SparkEngine, session
 from newsdedup.config import ReadConfig
-from newsdedup.errors import InputError
+from newsdedup.errors import EngineError, InputError
 from newsdedup.pipeline import run
 from newsdedup.spark import dedup as spark_dedup
 from newsdedup.synthetic import generate, iter_articles, write_jsonl
@@ -152,3 +152,20 @@ def test_the_dataframe_twin_refuses_bad_frames(engine: SparkEngine) -> None:
     numbered = spark_dedup(twice, Config(read=ReadConfig(auto_ids=True)))
     assert numbered.clusters.count() == 2
     assert numbered.cleaned.count() + numbered.result.stats["grouped"] == 2
+
+
+def test_a_failed_spark_job_is_an_engine_error(engine: SparkEngine) -> None:
+    """A task that fails on an executor stops the run with one clear error."""
+
+    def broken(context: object, item: int) -> int:
+        raise ValueError(f"item {item} is bad")
+
+    with pytest.raises(EngineError, match="a Spark job failed"):
+        list(engine.map_chunks(broken, None, range(5)))
+    assert list(engine.map_chunks(lambda context, item: item * 2, None, range(5))) == [
+        0,
+        2,
+        4,
+        6,
+        8,
+    ]

@@ -29,6 +29,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
 from importlib import resources
 from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -37,7 +38,7 @@ from newsdedup.backends.blocks import BlockInput, block_job, cutting, settled
 from newsdedup.backends.spill import spilled_fingerprints
 from newsdedup.config import Config
 from newsdedup.data import Document, Fingerprint
-from newsdedup.errors import ConfigError
+from newsdedup.errors import ConfigError, EngineError, NewsDedupError
 from newsdedup.io.read_blocks import Block, CheckedBlock, Slim
 from newsdedup.stages.boilerplate import Boilerplate, SurveyChunk, survey_chunk
 from newsdedup.stages.fingerprint import FingerprintChunk, fingerprint_chunk, noting, slim
@@ -120,7 +121,7 @@ class SparkEngine:
         """The lines of every chunk of ``docs``, keyed on the executors, in input order."""
         if isinstance(docs, BlockInput):
             return self._blocks(survey_chunk, docs, config, None)
-        return self.map_chunks(_survey_task, config, _chunks(docs))
+        return self.map_chunks(_survey_task, config, _chunks(docs), per_task=4)
 
     def fingerprints(
         self,
@@ -139,7 +140,8 @@ class SparkEngine:
         if isinstance(docs, BlockInput):
             parts = self._blocks(fingerprint_chunk, docs, config, furniture)
         else:
-            parts = self.map_chunks(_fingerprint_task, (config, furniture), _chunks(docs))
+            chunks = _chunks(docs)
+            parts = self.map_chunks(_fingerprint_task, (config, furniture), chunks, per_task=4)
         yield from spilled_fingerprints(noting(parts, seen))
 
     def _blocks(
@@ -155,7 +157,10 @@ class SparkEngine:
         records and runs ``job``; the driver settles ids and skips in input order
         (:func:`newsdedup.backends.blocks.settled`), so no text goes through the driver.
         """
-        done = self.map_chunks(_block_task, (job, config, furniture), cutting(source))
+        context, blocks = (job, config, furniture), cutting(source)
+        # A block's fingerprints are about 5 MB: two blocks a core in a job.
+        per_job = 2 * max(self.spark.sparkContext.defaultParallelism, 1)
+        done = self.map_chunks(_block_task, context, blocks, batch=per_job)
         return settled(job, CHUNK, config, furniture, source.settle, done)
 
     def mapper(self) -> Mapper:
@@ -167,39 +172,78 @@ class SparkEngine:
             items: Iterable[_In],
             count: int,
         ) -> Iterator[_Out]:
-            return self.map_chunks(task, context, items)
+            return self.map_chunks(task, context, items, per_task=16)
 
         return run
 
     def map_chunks(
-        self, task: Callable[[_Context, _In], _Out], context: _Context, items: Iterable[_In]
+        self,
+        task: Callable[[_Context, _In], _Out],
+        context: _Context,
+        items: Iterable[_In],
+        per_task: int = 1,
+        batch: int | None = None,
     ) -> Iterator[_Out]:
         """``task(context, item)`` of every item on the executors; results in input order.
 
         The context goes to each executor once (a broadcast variable); the items in
-        batches of :attr:`batch`, one Spark partition each. The next batch is gathered
-        (documents read, pairs' texts fetched) while the executors work on this one.
+        batches of ``batch`` (default :attr:`batch`), ``per_task`` items a Spark task. A
+        job's results pass through the driver's JVM whole, so a batch of large items
+        (blocks of a file) must be small. PySpark 3.5 pays about
+        0.1 s a task before it starts (it clears Python's import caches, re-reading its
+        zip archives): small items (chunks of pairs) go several to a task, large ones
+        (blocks of a file) one each, so that no task's result grows past what the JVM
+        holds. The next batch is gathered (documents read, pairs' texts fetched) while
+        the executors work on this one.
+
+        Raises:
+            EngineError: A Spark job failed (an executor ran out of memory, say).
         """
         sc = self.spark.sparkContext
         shared = sc.broadcast(context)
         run = _on_executor(task, shared)
 
         def collected(batch: list[_In]) -> list[_Out]:
-            return sc.parallelize(batch, len(batch)).mapPartitions(run).collect()
+            slices = -(-len(batch) // max(per_task, 1))
+            return sc.parallelize(batch, slices).mapPartitions(run).collect()
 
         try:
             with ThreadPoolExecutor(1, thread_name_prefix="spark-job") as jobs:
                 pending = iter(items)
                 running: Future[list[_Out]] | None = None
-                while batch := list(islice(pending, self.batch)):
-                    submitted = jobs.submit(collected, batch)
+                while part := list(islice(pending, batch or self.batch)):
+                    submitted = jobs.submit(collected, part)
                     if running is not None:
                         yield from running.result()
                     running = submitted
                 if running is not None:
                     yield from running.result()
+        except Exception as exc:
+            if isinstance(exc, NewsDedupError) or not _from_spark(exc):
+                raise
+            raise EngineError(
+                "a Spark job failed (Spark's log above says why; an executor out of memory "
+                "needs a larger spark.executor.memory, or spark.driver.memory on a local "
+                f"master): {_first_line(exc)}"
+            ) from None
         finally:
-            shared.unpersist()
+            with suppress(Exception):  # nothing to free once the JVM is gone
+                shared.unpersist()
+
+
+def _from_spark(exc: BaseException) -> bool:
+    """Whether ``exc`` comes from PySpark or Py4J (a failed job, a lost JVM)."""
+    return type(exc).__module__.split(".")[0] in {"py4j", "pyspark"} or isinstance(
+        exc, ConnectionError
+    )
+
+
+def _first_line(exc: BaseException) -> str:
+    try:
+        text = str(exc).strip()
+    except Exception:  # Py4J's errors may fail to print once the JVM is gone
+        text = ""
+    return (text.splitlines() or [type(exc).__name__])[0][:300]
 
 
 def _on_executor(
