@@ -24,6 +24,7 @@ from newsdedup.config import Config, ReadConfig
 from newsdedup.data import DedupResult, Document, Fingerprint, Match, Origin, Skip
 from newsdedup.dates import seconds, unread
 from newsdedup.errors import InputError, NewsDedupError
+from newsdedup.runtime import release_all, serial
 from newsdedup.stages.boilerplate import (
     Boilerplate,
     learn_from_documents,
@@ -38,7 +39,6 @@ from newsdedup.stages.lsh import Banding, banded, choose_banding
 from newsdedup.stages.minhash import signatures
 from newsdedup.stages.rewrite import LazyWeights, rarity, settled
 from newsdedup.stages.rewrite import candidates as rewrite_candidates
-from newsdedup.stages.runtime import release_all, serial
 from newsdedup.stages.verify import Pending, Rewrites, Verified, verify
 
 if TYPE_CHECKING:

@@ -14,10 +14,10 @@ from newsdedup.backends.local import fingerprint_stream
 from newsdedup.backends.spill import mapped
 from newsdedup.cli import main
 from newsdedup.pipeline import run
+from newsdedup.runtime import release_all
 from newsdedup.stages.clean import digest, normalize
 from newsdedup.stages.fingerprint import fingerprint, fingerprint_texts
 from newsdedup.stages.minhash import signatures
-from newsdedup.stages.runtime import release_all
 from newsdedup.synthetic import iter_articles
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from newsdedup.backends.pool import WorkerPool
-from newsdedup.stages.runtime import in_order
+from newsdedup.runtime import in_order
 
 posix = pytest.mark.skipif(os.name != "posix", reason="signals and /proc")
 

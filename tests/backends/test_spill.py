@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from newsdedup.backends.spill import Spill
-from newsdedup.stages.runtime import release_all, releasing
+from newsdedup.runtime import release_all, releasing
 
 arrays = hnp.arrays(
     st.sampled_from([np.uint32, np.uint64, np.float64]),

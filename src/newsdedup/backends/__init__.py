@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from newsdedup.backends.blocks import BlockInput
     from newsdedup.config import Config
     from newsdedup.data import Document, Fingerprint
+    from newsdedup.runtime import Mapper
     from newsdedup.stages.boilerplate import Boilerplate, SurveyChunk
-    from newsdedup.stages.runtime import Mapper
 
 
 class Engine(Protocol):

@@ -91,7 +91,7 @@ def block_results(
     ``spill``: the folder where workers write their fingerprints' arrays.
     """
     from newsdedup.backends.local import worker_pool
-    from newsdedup.stages.runtime import in_order
+    from newsdedup.runtime import in_order
 
     items = cutting(source)
     if workers <= 1:

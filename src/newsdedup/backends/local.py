@@ -29,13 +29,13 @@ from newsdedup.backends.spill import SPILL_PREFIX, SpillWriter, spilled_fingerpr
 from newsdedup.config import Config
 from newsdedup.data import Document, Fingerprint
 from newsdedup.io.leftovers import remove_dead_spills
+from newsdedup.runtime import Mapper, in_order, serial
 from newsdedup.stages.boilerplate import (
     Boilerplate,
     SurveyChunk,
     survey_chunk,
 )
 from newsdedup.stages.fingerprint import FingerprintChunk, Slim, fingerprint_chunk, noting, slim
-from newsdedup.stages.runtime import Mapper, in_order, serial
 
 if TYPE_CHECKING:
     from newsdedup.backends.blocks import BlockInput
@@ -164,7 +164,7 @@ second): 1,363 pairs to align (22 chunks), 0.85 s here, 1.3 s over 2 workers."""
 
 
 def mapper(workers: int) -> Mapper:
-    """The local engine's :class:`~newsdedup.stages.runtime.Mapper`: ``workers`` processes.
+    """The local engine's :class:`~newsdedup.runtime.Mapper`: ``workers`` processes.
 
     The task and its context are sent to each worker once, when it starts; the items one
     by one, at most two a worker in flight; the results come back in input order.

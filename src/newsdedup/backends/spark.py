@@ -40,9 +40,9 @@ from newsdedup.config import Config
 from newsdedup.data import Document, Fingerprint
 from newsdedup.errors import ConfigError, EngineError, NewsDedupError
 from newsdedup.io.read_blocks import Block, CheckedBlock, Slim
+from newsdedup.runtime import Mapper
 from newsdedup.stages.boilerplate import Boilerplate, SurveyChunk, survey_chunk
 from newsdedup.stages.fingerprint import FingerprintChunk, fingerprint_chunk, noting, slim
-from newsdedup.stages.runtime import Mapper
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -164,7 +164,7 @@ class SparkEngine:
         return settled(job, CHUNK, config, furniture, source.settle, done)
 
     def mapper(self) -> Mapper:
-        """A :class:`~newsdedup.stages.runtime.Mapper` whose tasks run on the executors."""
+        """A :class:`~newsdedup.runtime.Mapper` whose tasks run on the executors."""
 
         def run(
             task: Callable[[_Context, _In], _Out],

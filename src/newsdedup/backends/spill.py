@@ -9,7 +9,7 @@ Mapped pages still count as the process's own once touched, and this kernel maps
 pages by large folios (up to 2 MB a fault, whatever ``madvise`` says): verifying a few
 thousand pairs here and there would map the whole file. So the stages that read spilled
 arrays let their pages go as they move on (``releasing`` in
-:mod:`newsdedup.stages.runtime`, ``MADV_DONTNEED``): the data stays in the page cache
+:mod:`newsdedup.runtime`, ``MADV_DONTNEED``): the data stays in the page cache
 and in the file, and the process holds only what it reads now.
 """
 
@@ -28,8 +28,8 @@ from typing import BinaryIO
 import numpy as np
 
 from newsdedup.data import Fingerprint
+from newsdedup.runtime import on_release
 from newsdedup.stages.fingerprint import FingerprintChunk
-from newsdedup.stages.runtime import on_release
 
 _EMPTY = np.zeros(0, dtype=np.uint32)
 SPILL_PREFIX = "newsdedup-spill-"
@@ -160,7 +160,7 @@ def release_pages() -> None:
     """Let go of every spilled page mapped: the data stays in its file and the page cache.
 
     The next read of a spilled array maps its pages again, from the page cache. The stages
-    ask for it through :func:`newsdedup.stages.runtime.release_all`.
+    ask for it through :func:`newsdedup.runtime.release_all`.
     """
     for region in list(_MAPPED):
         region.madvise(mmap.MADV_DONTNEED)

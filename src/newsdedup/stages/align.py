@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from queue import Queue
@@ -30,9 +29,9 @@ import numpy as np
 from newsdedup.config import ShingleConfig
 from newsdedup.data import Fingerprint, Passage
 from newsdedup.kernels.counting import KeyCounts, blocks, count, indexed
+from newsdedup.runtime import releasing, threaded
 from newsdedup.stages.boilerplate import Boilerplate, is_furniture
 from newsdedup.stages.clean import ascii_table, normalize, spacing_table
-from newsdedup.stages.runtime import in_order, releasing
 from newsdedup.stages.shingle import (
     _PIECE,
     _SPACE,
@@ -131,13 +130,8 @@ def _tallied(table: KeyCounts, blocks: Iterable[np.ndarray], threads: int) -> li
         finally:
             free.put(tally)
 
-    if threads <= 1:
-        for block in blocks:
-            add(block)
-        return tallies
-    with ThreadPoolExecutor(threads) as pool:
-        for _ in in_order(pool, add, blocks, 2 * threads):
-            pass
+    for _ in threaded(add, blocks, threads):
+        pass
     return tallies
 
 

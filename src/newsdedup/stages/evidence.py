@@ -1,7 +1,7 @@
 """Evidence: the shared passages of every copy and rewrite, in chunks.
 
 Pairs go out in chunks, with the texts they name (to worker processes or executors, as
-the engine's :class:`~newsdedup.stages.runtime.Mapper` decides); a text named by several
+the engine's :class:`~newsdedup.runtime.Mapper` decides); a text named by several
 pairs of a chunk is cut into units once (pairs come sorted by their first document, so a
 document matched several times mostly falls in one chunk). Workers return passages
 without their ``found_in``, with the shingles it is taken from; the driver then counts
@@ -22,6 +22,7 @@ import numpy as np
 
 from newsdedup.config import ShingleConfig
 from newsdedup.data import Fingerprint, Passage
+from newsdedup.runtime import Mapper, serial
 from newsdedup.stages.align import (
     Units,
     min_units,
@@ -31,7 +32,6 @@ from newsdedup.stages.align import (
     units,
 )
 from newsdedup.stages.boilerplate import Boilerplate, furniture_spans
-from newsdedup.stages.runtime import Mapper, serial
 
 CHUNK = 64
 """Pairs per chunk sent to a worker (a pair takes about 0.6 ms to align)."""

@@ -9,7 +9,6 @@ about 40% recall exactly at the threshold; here the bands and rows are the cheap
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +17,7 @@ import numpy as np
 from newsdedup.config import LSHConfig
 from newsdedup.errors import ConfigError
 from newsdedup.kernels import jit
+from newsdedup.runtime import threaded
 
 _MULT = np.uint64(0x9E3779B97F4A7C15)
 _GRID = np.linspace(0.0, 1.0, 201)
@@ -187,13 +187,13 @@ def _band_codes(
     if kernels is not None and sigs.shape[0]:
         sigs = np.ascontiguousarray(sigs)
         rows = banding.rows
-        with ThreadPoolExecutor(max(threads, 1)) as pool:  # map keeps the bands' order
-            found = list(
-                pool.map(
-                    lambda band: kernels.band_pairs(sigs, band, rows, max_bucket),
-                    range(banding.bands),
-                )
+        found = list(
+            threaded(
+                lambda band: kernels.band_pairs(sigs, band, rows, max_bucket),
+                range(banding.bands),
+                threads,
             )
+        )
     else:
         keys = (band_keys(sigs, band, banding.rows) for band in range(banding.bands))
         found = [_bucket_pairs(k, max_bucket) for k in keys]

@@ -22,8 +22,7 @@ full one; pairs whose bound reaches half the lowest threshold are scored exactly
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar, overload
 
@@ -32,7 +31,7 @@ import numpy as np
 from newsdedup.config import RewriteConfig
 from newsdedup.kernels import jit
 from newsdedup.kernels.counting import KeyCounts, count
-from newsdedup.stages.runtime import in_order, release_all, releasing
+from newsdedup.runtime import release_all, releasing, threaded
 from newsdedup.stages.shingle import char_hashes, combine
 
 _EMPTY = np.zeros(0, dtype=np.uint32)
@@ -246,7 +245,7 @@ def index(
         return sums, counts, column.astype(np.int32), weights.copy()
 
     for done, (sums, counts, column, weights) in enumerate(
-        _mapped(weigh, range(0, n, chunk), threads), start=1
+        threaded(weigh, range(0, n, chunk), threads), start=1
     ):
         start = (done - 1) * chunk
         total[start : start + sums.size] = sums
@@ -272,15 +271,6 @@ def index(
     weighted = sp.csr_matrix((data, indices, indptr), shape=shape)
     binary = sp.csr_matrix((np.ones(indices.size, np.float32), indices, indptr), shape=shape)
     return Index(total, weighted, binary, sample)
-
-
-def _mapped(call: Callable[[_T], _R], items: Sequence[_T], threads: int) -> Iterator[_R]:
-    """``call`` of each item, in order, over ``threads`` threads (the lookups release the GIL)."""
-    if threads <= 1:
-        yield from map(call, items)
-        return
-    with ThreadPoolExecutor(threads) as pool:
-        yield from in_order(pool, call, items, 2 * threads)
 
 
 def auto_max_df(cfg: RewriteConfig, documents: int) -> int:
@@ -369,7 +359,7 @@ def candidates(
         return np.stack([left[keep], right[keep]], axis=1)
 
     # The sparse products release the GIL: blocks are multiplied side by side.
-    found = [np.zeros((0, 2), dtype=np.int64), *_mapped(pairs_of, spans, threads)]
+    found = [np.zeros((0, 2), dtype=np.int64), *threaded(pairs_of, spans, threads)]
     pairs = order[np.concatenate(found)]
     pairs.sort(axis=1)
     return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]

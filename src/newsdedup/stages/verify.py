@@ -20,9 +20,9 @@ from newsdedup.config import RewriteConfig, VerifyConfig
 from newsdedup.data import Fingerprint, Match
 from newsdedup.dates import seconds
 from newsdedup.kernels import jit
+from newsdedup.runtime import releasing
 from newsdedup.stages.decide import Evidence, copy_kind, may_hold_passage, templates
 from newsdedup.stages.rewrite import needed, shared_weight
-from newsdedup.stages.runtime import releasing
 
 
 def overlap(a: np.ndarray, b: np.ndarray) -> int:

@@ -10,8 +10,9 @@ both:
   items; the engine decides where they run (:func:`serial` here, a process pool in
   :mod:`newsdedup.backends.local`, executors on Spark) and yields the results in input
   order, so where never changes what.
-- :func:`in_order`: an ordered map over any ``concurrent.futures`` executor, for stages
-  that spread lookups over threads (the compiled kernels release the GIL).
+- :func:`threaded`: an ordered map over threads, for stages that spread lookups over
+  them (the compiled kernels release the GIL); :func:`in_order` is its core, over any
+  ``concurrent.futures`` executor.
 - :func:`releasing` and :func:`release_all`: a hint that the arrays read so far are not
   needed again soon. An engine that keeps arrays outside the heap (the local engine's
   spill, :mod:`newsdedup.backends.spill`) registers how to let them go with
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Protocol, TypeVar
 
 _In = TypeVar("_In")
@@ -71,6 +72,19 @@ def in_order(
             yield pending.popleft().result()
     while pending:
         yield pending.popleft().result()
+
+
+def threaded(call: Callable[[_In], _Out], items: Iterable[_In], threads: int) -> Iterator[_Out]:
+    """``call(item)`` of every item over ``threads`` threads, in input order.
+
+    One thread (or fewer) runs them here, one after the other. At most two items a thread
+    are in flight, so memory stays bounded however long ``items`` is.
+    """
+    if threads <= 1:
+        yield from map(call, items)
+        return
+    with ThreadPoolExecutor(threads) as pool:
+        yield from in_order(pool, call, items, 2 * threads)
 
 
 _RELEASE: list[Callable[[], None]] = []
