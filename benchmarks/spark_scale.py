@@ -55,7 +55,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from throughput import _tree_rss, measure, write_corpus
+from throughput import _tree_rss, measure, process_children, write_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPARED = ("clusters.csv", "pairs.csv")
@@ -104,7 +104,7 @@ sc.parallelize = labelled
 class Labelled(SparkEngine):
     # Every Spark job is labelled with the newsdedup task it runs (and, for a block read by
     # the executor, the job it runs on the block's documents).
-    def map_chunks(self, task, context, items):
+    def map_chunks(self, task, context, items, **options):
         label = task.__name__.strip("_").removesuffix("_task")
         if isinstance(context, tuple) and context and callable(context[0]):
             label += ": " + context[0].__name__
@@ -114,7 +114,7 @@ class Labelled(SparkEngine):
                 labels[id(item)] = label
                 yield item
 
-        return super().map_chunks(task, context, drawn(items))
+        return super().map_chunks(task, context, drawn(items), **options)
 
 
 def where(_):
@@ -149,19 +149,6 @@ json.dump(
 
 
 # ---------------------------------------------------------------- processes, by role
-
-
-def _children() -> dict[int, list[int]]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as handle:
-                    ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    return children
 
 
 def _descendants(root: int, children: dict[int, list[int]]) -> list[int]:
@@ -246,7 +233,7 @@ class RoleSampler:
     def _loop(self) -> None:
         me = os.getpid()
         while not self._stop.wait(self.every):
-            children = _children()
+            children = process_children()
             tops = children.get(me, [])
             if not tops:
                 continue

@@ -317,12 +317,8 @@ def write_corpus(path: Path, n: int, seed: int = 7) -> Path:
     return path
 
 
-def _tree_rss(root: int) -> tuple[int, int]:
-    """Resident and anonymous resident bytes of ``root`` and its descendants, from /proc.
-
-    Anonymous memory is the heap; the rest of RSS is file pages mapped in (libraries, and
-    the shingle sets ``newsdedup run`` spills to a temporary file), which the kernel can drop.
-    """
+def process_children() -> dict[int, list[int]]:
+    """Every process's children, by parent pid, from /proc."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -332,6 +328,16 @@ def _tree_rss(root: int) -> tuple[int, int]:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(ppid, []).append(int(entry))
+    return children
+
+
+def _tree_rss(root: int) -> tuple[int, int]:
+    """Resident and anonymous resident bytes of ``root`` and its descendants, from /proc.
+
+    Anonymous memory is the heap; the rest of RSS is file pages mapped in (libraries, and
+    the shingle sets ``newsdedup run`` spills to a temporary file), which the kernel can drop.
+    """
+    children = process_children()
     total, anon, stack = 0, 0, [root]
     while stack:
         pid = stack.pop()
