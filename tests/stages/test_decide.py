@@ -1,5 +1,6 @@
 import json
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -194,6 +195,22 @@ def test_a_shared_statement_makes_a_story_only_at_the_story_level():
     assert (match.kind, match.level) == ("story", "story")
     assert max(p.words for p in match.passages) >= 20
     assert len(result.kept_ids) == 1
+
+
+@pytest.mark.parametrize(
+    ("dates", "grouped"),
+    [
+        (("2025-01-11", "2025-01-13"), True),  # two days apart: inside the 3-day window
+        (("2025-01-11", "2025-03-02"), False),  # months apart: a reused background paragraph
+        (("2025-01-11", None), True),  # an unknown date rules nothing out
+    ],
+)
+def test_a_story_is_about_one_event_within_the_date_window(dates, grouped):
+    a, b = story_pair()
+    docs = [replace(a, published=dates[0]), replace(b, published=dates[1])]
+    result = dedup(docs, Config().replace({"decide": {"level": "stories"}}))
+    # dated close together, the shared statement already makes a rewrite
+    assert len(result.kept_ids) == (1 if grouped else 2)
 
 
 def test_shared_names_alone_make_no_story():

@@ -127,6 +127,18 @@ def may_hold_passage(evidence: Evidence) -> bool:
     return evidence.shared_shingles >= PASSAGE_WORDS - 2
 
 
+def may_be_story(evidence: Evidence, window_days: float) -> bool:
+    """Whether a pair that is no copy and no rewrite may be a story, before it is aligned.
+
+    It must have room for a long passage (:func:`may_hold_passage`), and a story is about
+    one event: two reports dated more than ``window_days`` apart are none, however much
+    they share (a background paragraph an agency reuses for months, not the event's
+    source words). An unknown date rules nothing out.
+    """
+    close = evidence.days is None or evidence.days <= window_days
+    return close and may_hold_passage(evidence)
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """What verification measured of one pair, from which its features are derived.

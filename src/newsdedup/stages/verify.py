@@ -21,7 +21,7 @@ from newsdedup.data import Fingerprint, Match
 from newsdedup.dates import seconds
 from newsdedup.kernels import jit
 from newsdedup.runtime import releasing
-from newsdedup.stages.decide import Evidence, copy_kind, may_hold_passage, templates
+from newsdedup.stages.decide import Evidence, copy_kind, may_be_story, templates
 from newsdedup.stages.rewrite import needed, shared_weight
 
 
@@ -205,6 +205,7 @@ def verify(
     """
     prepare = getattr(rewrites.weights, "prepare", None) if rewrites is not None else None
     stories = rewrites is not None and rewrites.stories
+    window = rewrites.cfg.window_days if rewrites is not None else 0.0
     found: list[Match] = []
     pending: list[Pending] = []
     rows = pairs.tolist()
@@ -217,7 +218,7 @@ def verify(
             match, weighed = _settled(a, b, cfg, rewrites, (i, j))
             if match is not None:
                 found.append(match)
-            elif stories and weighed is not None and may_hold_passage(weighed):
+            elif stories and weighed is not None and may_be_story(weighed, window):
                 first, second = (i, j) if a.doc_id <= b.doc_id else (j, i)
                 pending.append(Pending(first, second, weighed))
     return Verified(found, pending)
