@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from newsdedup.backends import Rows
 from newsdedup.backends.local import LocalEngine
 from newsdedup.config import Config, ReadConfig
 from newsdedup.data import DedupResult, Document, Fingerprint, Match, Origin, Skip
 from newsdedup.dates import seconds, unread
 from newsdedup.errors import InputError, NewsDedupError
-from newsdedup.runtime import release_all, serial
+from newsdedup.runtime import serial
 from newsdedup.stages.boilerplate import (
     Boilerplate,
     learn_from_documents,
@@ -34,9 +35,7 @@ from newsdedup.stages.boilerplate import (
 from newsdedup.stages.choose import id_ranks, preference
 from newsdedup.stages.cluster import cluster, exact_heads, gc_paused
 from newsdedup.stages.decide import figures_differ, load_model, passage_stats
-from newsdedup.stages.leads import lead_pairs
-from newsdedup.stages.lsh import Banding, banded, choose_banding
-from newsdedup.stages.minhash import signatures
+from newsdedup.stages.lsh import Banding, choose_banding
 from newsdedup.stages.rewrite import LazyWeights, rarity, settled
 from newsdedup.stages.rewrite import candidates as rewrite_candidates
 from newsdedup.stages.verify import Pending, Rewrites, Verified, verify
@@ -95,7 +94,12 @@ class Candidates:
 
 
 def find_candidates(
-    fingerprints: Sequence[Fingerprint], config: Config, *, threads: int = 1
+    fingerprints: Sequence[Fingerprint],
+    config: Config,
+    *,
+    threads: int = 1,
+    engine: Engine | None = None,
+    rows: Rows | None = None,
 ) -> Candidates:
     """Candidate pairs among ``fingerprints`` (distinct, non-empty texts).
 
@@ -105,23 +109,18 @@ def find_candidates(
     band at once,
     and all character n-grams, because their weights depend on the whole corpus.
     ``threads`` group LSH bands, weigh the n-grams and multiply the rewrite index side by
-    side; they never change the result.
+    side; they never change the result. ``engine`` gathers the LSH buckets and lead keys
+    (where it holds the fingerprints of ``rows``; default: here).
 
     A document without a shingle (its text all furniture, or too short) stays out of LSH:
     its signature is all empty, so every two such documents would share every band
     (issue 14: 1,500 of them made 1.1M candidates). Only its exact copies, found by the
     digest of its whole text, can group with it.
     """
+    engine = engine or LocalEngine(threads)
     banding = choose_banding(config.lsh, config.minhash.num_perm)
-    bare = np.fromiter((len(fp.shingles) == 0 for fp in fingerprints), bool, len(fingerprints))
-    if fingerprints and all(fp.signature is not None for fp in fingerprints):
-        sigs = np.stack([fp.signature for fp in fingerprints])
-        release_all()  # the spilled signatures read for the copy
-    else:
-        sigs = signatures([fp.shingles for fp in fingerprints], config.minhash)
-    lsh = banded(sigs, banding, threads=threads, max_bucket=config.lsh.max_bucket, skip=bare)
-    del sigs  # a copy of every signature (0.5 GB at a million): not kept through rewrites
-    cut_short = lead_pairs([fp.leads for fp in fingerprints])
+    lsh = engine.lsh(fingerprints, banding, config, rows=rows)
+    cut_short = engine.leads(fingerprints, rows=rows)
     copies = np.unique(np.concatenate([lsh.pairs.reshape(-1, 2), cut_short]), axis=0)
     rewrites, pairs = None, copies
     rewritten = np.zeros((0, 2), dtype=np.int64)
@@ -147,13 +146,19 @@ def find_candidates(
 
 
 def find_matches(
-    fingerprints: Sequence[Fingerprint], config: Config, *, threads: int = 1
+    fingerprints: Sequence[Fingerprint],
+    config: Config,
+    *,
+    threads: int = 1,
+    engine: Engine | None = None,
+    rows: Rows | None = None,
 ) -> tuple[Verified, MatchStats]:
     """Verified copies and rewrites among ``fingerprints`` (distinct, non-empty texts).
 
     With ``level = "stories"``, the story candidates are left pending in the result.
+    ``engine`` and ``rows``: where the candidates are gathered (:func:`find_candidates`).
     """
-    found = find_candidates(fingerprints, config, threads=threads)
+    found = find_candidates(fingerprints, config, threads=threads, engine=engine, rows=rows)
     verified = verify(found.pairs, fingerprints, config.verify, rewrites=found.rewrites)
     stats = MatchStats(
         found.banding,
@@ -286,8 +291,12 @@ def dedup_fingerprints(
     id_rank = id_ranks([fp.doc_id for fp in fingerprints])
     order = preference(fingerprints, config.choose, id_rank=id_rank)
     heads = exact_heads(fingerprints, order)
-    distinct = [fingerprints[i] for i in np.flatnonzero(heads == np.arange(len(heads))).tolist()]
-    verified, match_stats = find_matches(distinct, config, threads=threads)
+    kept = np.flatnonzero(heads == np.arange(len(heads)))
+    distinct = [fingerprints[i] for i in kept.tolist()]
+    among = Rows(kept, len(fingerprints))
+    verified, match_stats = find_matches(
+        distinct, config, threads=threads, engine=engine, rows=among
+    )
     near = verified.matches
     if verified.pending and texts is not None:
         wanted = {distinct[k].doc_id for p in verified.pending for k in (p.i, p.j)}
@@ -666,14 +675,17 @@ def run(
 
     config = config or Config()
     given = [str(name) for name in inputs]
+    engine = engine or LocalEngine(workers)
     with staged(given, config.read.format) as local:
         try:
-            return _run(local, given, Path(out), config, progress, engine or LocalEngine(workers))
+            return _run(local, given, Path(out), config, progress, engine)
         except InputError as exc:
             if local == given:
                 raise
             message, file = shown(str(exc)), shown(exc.file)  # not the staging folder's paths
             raise InputError(message, file=file, line=exc.line) from None
+        finally:
+            engine.release()  # what it held of the fingerprints, if the run stopped early
 
 
 def _run(
@@ -710,6 +722,7 @@ def _run(
                 texts=lambda wanted: _documents_named(inputs, wanted, config, spans, origins),
                 engine=engine,
             )
+            engine.release()  # the fingerprints it held for the global steps
             check_accounting(result)
             if result.unread_dates is not None:  # where the example was read, for the summary
                 where = origins.get(result.unread_dates.doc_id)

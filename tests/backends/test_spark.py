@@ -109,6 +109,41 @@ def test_other_inputs_are_streamed_from_the_driver(tmp_path: Path, engine: Spark
     _same_as_local([corpus], tmp_path, engine)
 
 
+@pytest.mark.parametrize("form", ["jsonl", "csv"])
+def test_lsh_and_lead_keys_are_gathered_on_the_executors(
+    tmp_path: Path, engine: SparkEngine, monkeypatch: pytest.MonkeyPatch, form: str
+) -> None:
+    """Buckets and lead keys are gathered where the chunks are kept, never on the driver.
+
+    Blocks read by the executors (one settled again on the driver: a repeated id) and
+    documents streamed from the driver alike.
+    """
+    import newsdedup.backends.spark as backend
+
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a global step fell back to the driver")
+
+    for name in ("banded_fingerprints", "lead_pairs"):
+        monkeypatch.setattr(backend, name, refused)
+    real = pipeline._blocks
+    monkeypatch.setattr(
+        pipeline, "_blocks", lambda *a, **k: (b := real(*a, **k)) and replace(b, size=1 << 16)
+    )
+    rows = list(iter_articles(300, seed=9))
+    rows[200] = rows[20]  # a repeated id, blocks after its first
+    corpus = tmp_path / f"corpus.{form}"
+    if form == "csv":
+        with corpus.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    else:
+        corpus.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    config = Config(read=ReadConfig(on_error="skip"))
+    _same_as_local([corpus], tmp_path, engine, config)
+    assert engine._held is None  # let go of at the end of the run
+
+
 @pytest.mark.parametrize(
     "sets",
     [("seeds",), ("counter-urdu",), ("onestopenglish", "bbc-news"), ("reuters-21578",)],

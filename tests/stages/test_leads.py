@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from newsdedup import Config, Document, dedup
-from newsdedup.stages.leads import WINDOWS, WORDS, lead_keys, lead_pairs
+from newsdedup.stages.leads import WINDOWS, WORDS, entry_pairs, lead_entries, lead_keys, lead_pairs
 
 
 def words(n, start=0):
@@ -63,3 +63,23 @@ def test_a_copy_cut_to_a_fifth_is_found_a_month_later():
     assert rows["cut"].cluster_id == "full"
     assert rows["cut"].kind == "contained"
     assert result.stats["candidates_lead"] >= 1
+
+
+@given(
+    st.lists(st.lists(st.integers(0, 6), max_size=3), max_size=40),
+    st.integers(2, 5),
+    st.integers(1, 9),
+    st.integers(1, 4),
+)
+def test_lead_entries_gathered_anywhere_give_the_pairs_of_lead_pairs(keys, cap, chunk, parts):
+    raw = [np.array(k, dtype=np.uint64).tobytes() for k in keys]
+    pieces = [
+        lead_entries(raw[lo : lo + chunk], np.arange(lo, min(lo + chunk, len(raw))))
+        for lo in range(0, len(raw), chunk)
+    ]
+    flat = np.concatenate([np.zeros(0, np.uint64), *(f for f, _ in pieces)])
+    owner = np.concatenate([np.zeros(0, np.int64), *(o for _, o in pieces)])
+    where = (flat % np.uint64(parts)).astype(np.int64)
+    found = [entry_pairs(flat[where == p], owner[where == p], cap) for p in range(parts)]
+    pairs = np.unique(np.concatenate([np.zeros((0, 2), np.int64), *found]), axis=0)
+    assert pairs.tolist() == lead_pairs(raw, cap=cap).tolist()

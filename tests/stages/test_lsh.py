@@ -7,7 +7,15 @@ from hypothesis import strategies as st
 
 from newsdedup.config import LSHConfig
 from newsdedup.errors import ConfigError
-from newsdedup.stages.lsh import Banding, banded, candidate_pairs, choose_banding, probability
+from newsdedup.stages.lsh import (
+    Banding,
+    band_entries,
+    banded,
+    candidate_pairs,
+    choose_banding,
+    entry_pairs,
+    probability,
+)
 
 
 @pytest.mark.parametrize("threshold", [0.3, 0.5, 0.7, 0.9])
@@ -133,3 +141,44 @@ def test_a_capped_bucket_costs_its_size_not_its_square():
 def test_bands_past_the_signature_are_refused():
     with pytest.raises(ConfigError, match="num_perm"):
         candidate_pairs(np.zeros((3, 8), dtype=np.uint32), Banding(5, 2, 1.0))
+
+
+def _spread(parts, keys, *columns):
+    """Entries sent where their key goes, as an engine's shuffle sends them."""
+    dest = (keys % np.uint64(parts)).astype(np.int64)
+    return [tuple(column[dest == p] for column in columns) for p in range(parts)]
+
+
+@given(
+    st.integers(0, 120),
+    st.integers(1, 4),
+    st.integers(1, 3),
+    st.integers(0, 6),
+    st.integers(1, 40),
+    st.integers(1, 5),
+    st.integers(0, 2**16),
+)
+def test_band_entries_gathered_anywhere_give_the_pairs_of_banded(
+    n, alphabet, bands, max_bucket, chunk, parts, seed
+):
+    rng = np.random.default_rng(seed)
+    sigs = rng.integers(0, alphabet, size=(n, bands * 2)).astype(np.uint32)
+    skip = rng.random(n) < 0.2
+    banding = Banding(bands, 2, 1.0)
+    whole = banded(sigs, banding, max_bucket=max_bucket, skip=skip)
+    entries = [band_entries(sigs[:0], np.zeros(0), banding)]  # chunk by chunk, as engines do
+    for lo in range(0, n, chunk):
+        keep = np.flatnonzero(~skip[lo : lo + chunk]) + lo
+        entries.append(band_entries(sigs[keep], keep, banding))
+    joined = [np.concatenate([e[k] for e in entries]) for k in range(3)]
+    found = [entry_pairs(*part, max_bucket) for part in _spread(parts, joined[1], *joined)]
+    pairs = np.concatenate([np.zeros((0, 2), np.int64), *(p for p, _ in found)])
+    pairs = np.unique(pairs, axis=0) if pairs.size else pairs
+    assert pairs.tolist() == whole.pairs.tolist()
+    assert sum(capped for _, capped in found) == whole.capped
+
+
+def test_no_band_entries_no_pairs():
+    bands, keys, rows = band_entries(np.zeros((0, 8), np.uint32), np.zeros(0), Banding(4, 2, 1.0))
+    pairs, capped = entry_pairs(bands, keys, rows, 3)
+    assert pairs.shape == (0, 2) and capped == 0

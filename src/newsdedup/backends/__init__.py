@@ -1,7 +1,8 @@
 """Engines: where a run's chunks of work go; never what they compute.
 
 The pipeline names the steps; an engine runs the stages' per-chunk work where it chooses
-and hands the results back in input order:
+and hands the results back in input order, and gathers the global steps it is given
+(LSH buckets, lead keys) where the fingerprints are:
 
 - :class:`newsdedup.backends.local.LocalEngine`: this process, or a pool of worker
   processes on this machine (the default);
@@ -14,15 +15,33 @@ functions, and the chunks come back in the order they went out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, MutableMapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from newsdedup.backends.blocks import BlockInput
     from newsdedup.config import Config
     from newsdedup.data import Document, Fingerprint
     from newsdedup.runtime import Mapper
     from newsdedup.stages.boilerplate import Boilerplate, SurveyChunk
+    from newsdedup.stages.lsh import Banded, Banding
+
+
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """Which documents of the engine's last fingerprint pass a global step is about.
+
+    Attributes:
+        positions: Row ``k`` of the step is document ``positions[k]`` of the pass, in the
+            order :meth:`Engine.fingerprints` gave them (ascending).
+        made: How many documents that pass gave, so an engine can tell it is that pass.
+    """
+
+    positions: np.ndarray
+    made: int
 
 
 class Engine(Protocol):
@@ -61,4 +80,28 @@ class Engine(Protocol):
 
     def mapper(self) -> Mapper:
         """Where a stage's independent tasks (aligning chunks of pairs) run."""
+        ...
+
+    def lsh(
+        self,
+        fingerprints: Sequence[Fingerprint],
+        banding: Banding,
+        config: Config,
+        *,
+        rows: Rows | None = None,
+    ) -> Banded:
+        """The LSH pairs of ``fingerprints`` (:func:`newsdedup.stages.lsh.banded_fingerprints`).
+
+        ``rows`` says which documents of the engine's fingerprint pass they are, so an
+        engine that holds that pass's arrays elsewhere may band them there; the pairs
+        are the same either way.
+        """
+        ...
+
+    def leads(self, fingerprints: Sequence[Fingerprint], *, rows: Rows | None = None) -> np.ndarray:
+        """The lead-key pairs of ``fingerprints`` (:func:`newsdedup.stages.leads.lead_pairs`)."""
+        ...
+
+    def release(self) -> None:
+        """Let go of what the engine holds of its last fingerprint pass (the run is over)."""
         ...

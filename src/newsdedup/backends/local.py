@@ -36,8 +36,11 @@ from newsdedup.stages.boilerplate import (
     survey_chunk,
 )
 from newsdedup.stages.fingerprint import FingerprintChunk, Slim, fingerprint_chunk, noting, slim
+from newsdedup.stages.leads import lead_pairs
+from newsdedup.stages.lsh import Banded, Banding, banded_fingerprints
 
 if TYPE_CHECKING:
+    from newsdedup.backends import Rows
     from newsdedup.backends.blocks import BlockInput
 
 CHUNK = 256
@@ -231,3 +234,23 @@ class LocalEngine:
     def mapper(self) -> Mapper:
         """:func:`mapper` of the engine's workers."""
         return mapper(self.workers)
+
+    def lsh(
+        self,
+        fingerprints: Sequence[Fingerprint],
+        banding: Banding,
+        config: Config,
+        *,
+        rows: Rows | None = None,
+    ) -> Banded:
+        """:func:`~newsdedup.stages.lsh.banded_fingerprints` here, on the engine's threads."""
+        return banded_fingerprints(
+            fingerprints, banding, config.lsh, config.minhash, threads=self.threads
+        )
+
+    def leads(self, fingerprints: Sequence[Fingerprint], *, rows: Rows | None = None) -> np.ndarray:
+        """:func:`~newsdedup.stages.leads.lead_pairs` here."""
+        return lead_pairs([fp.leads for fp in fingerprints])
+
+    def release(self) -> None:
+        """Nothing to let go of: the fingerprints are the driver's."""

@@ -12,10 +12,13 @@ What runs where, today:
 
 - on the executors: keying the lines for the furniture survey, normalising, shingling,
   signing and the n-grams of every document, and aligning the passages of every pair
-  (for the story decision and for the evidence);
-- on the driver: the global steps, over the fingerprints (no texts): exact groups, LSH
-  buckets, lead keys, n-gram document frequencies and the rare-n-gram candidates,
-  verification, and the clusters.
+  (for the story decision and for the evidence); and, over the fingerprint chunks they
+  keep (persisted, ``MEMORY_AND_DISK``, until :meth:`SparkEngine.release`), the LSH
+  buckets (band keys shuffled by key, capped buckets chained as locally) and the lead
+  keys: only the pairs come back;
+- on the driver: the other global steps, over the fingerprints (no texts; their arrays
+  also come back, spilled to a file, for these): exact groups, n-gram document
+  frequencies and the rare-n-gram candidates, verification, and the clusters.
 
 With :func:`newsdedup.spark.dedup` the documents are read by the executors, from the
 user's DataFrame. ``newsdedup run --engine spark`` on a local master lets the executors
@@ -30,10 +33,14 @@ import os
 from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
+from dataclasses import dataclass, field
 from importlib import resources
 from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import numpy as np
+
+from newsdedup.backends import Rows
 from newsdedup.backends.blocks import BlockInput, block_job, cutting, settled
 from newsdedup.backends.spill import spilled_fingerprints
 from newsdedup.config import Config
@@ -43,8 +50,20 @@ from newsdedup.io.read_blocks import Block, CheckedBlock, Slim
 from newsdedup.runtime import Mapper
 from newsdedup.stages.boilerplate import Boilerplate, SurveyChunk, survey_chunk
 from newsdedup.stages.fingerprint import FingerprintChunk, fingerprint_chunk, noting, slim
+from newsdedup.stages.leads import MAX_BUCKET as LEAD_CAP
+from newsdedup.stages.leads import entry_pairs as lead_entry_pairs
+from newsdedup.stages.leads import lead_entries, lead_pairs
+from newsdedup.stages.lsh import (
+    Banded,
+    Banding,
+    band_entries,
+    banded_fingerprints,
+    check_banding,
+    entry_pairs,
+)
 
 if TYPE_CHECKING:
+    from pyspark import RDD
     from pyspark.sql import SparkSession
 
 _In = TypeVar("_In")
@@ -111,6 +130,7 @@ class SparkEngine:
         self.spark = spark or session(master)
         self.threads = max(threads, 1)
         self.batch = max(batch, 1)
+        self._held: _Held | None = None
 
     @property
     def reads_blocks(self) -> bool:
@@ -133,16 +153,23 @@ class SparkEngine:
     ) -> Iterator[Fingerprint]:
         """Every document's fingerprint, made on the executors, in input order.
 
-        Their arrays are spilled on the driver as the local engine's are
+        The executors keep the chunks they made (persisted, ``MEMORY_AND_DISK``) for the
+        global steps that run there (:meth:`lsh`, :meth:`leads`) until :meth:`release`.
+        Their arrays also come to the driver, spilled as the local engine's are
         (:func:`newsdedup.backends.spill.spilled_fingerprints`): in the page cache, not
-        the heap.
+        the heap, for the steps that still run on the driver.
         """
+        self.release()
+        held = self._held = _Held(blocks=isinstance(docs, BlockInput))
+        parts: Iterator[Any]
         if isinstance(docs, BlockInput):
-            parts = self._blocks(fingerprint_chunk, docs, config, furniture)
+            parts = self._blocks(fingerprint_chunk, docs, config, furniture, held)
         else:
-            chunks = _chunks(docs)
-            parts = self.map_chunks(_fingerprint_task, (config, furniture), chunks, per_task=4)
-        yield from spilled_fingerprints(noting(parts, seen))
+            context, chunks = (config, furniture), _chunks(docs)
+            kept = self._kept(_fingerprint_task, context, chunks, per_task=4, held=held)
+            parts = (_Tagged((s, 0), part) for s, part in kept)
+        yield from spilled_fingerprints(noting(held.numbered(parts), seen))
+        held.done = True
 
     def _blocks(
         self,
@@ -150,18 +177,137 @@ class SparkEngine:
         source: BlockInput,
         config: Config,
         furniture: Boilerplate | None,
+        held: _Held | None = None,
     ) -> Iterator[_Out]:
         """``job`` of every chunk of plain JSONL inputs that the executors read themselves.
 
         Each executor reads its block of a file (a byte range), parses and checks the
         records and runs ``job``; the driver settles ids and skips in input order
         (:func:`newsdedup.backends.blocks.settled`), so no text goes through the driver.
+        With ``held``, the executors keep the chunks (see :meth:`fingerprints`), which
+        come out tagged; a block the driver settled otherwise and ran again gives plain
+        chunks, made on the driver.
         """
         context, blocks = (job, config, furniture), cutting(source)
         # A block's fingerprints are about 5 MB: two blocks a core in a job.
         per_job = 2 * max(self.spark.sparkContext.defaultParallelism, 1)
-        done = self.map_chunks(_block_task, context, blocks, batch=per_job)
+        done: Iterator[Any]
+        if held is None:
+            done = self.map_chunks(_block_task, context, blocks, batch=per_job)
+        else:
+            kept = self._kept(_block_task, context, blocks, batch=per_job, held=held)
+            done = (
+                (checked, [_Tagged((s, q), part) for q, part in enumerate(parts)])  # type: ignore[arg-type]
+                for s, (checked, parts) in kept
+            )
         return settled(job, CHUNK, config, furniture, source.settle, done)
+
+    def lsh(
+        self,
+        fingerprints: Sequence[Fingerprint],
+        banding: Banding,
+        config: Config,
+        *,
+        rows: Rows | None = None,
+    ) -> Banded:
+        """The LSH pairs of ``fingerprints``, their buckets gathered on the executors.
+
+        Each executor cuts the signatures of its chunks into band keys
+        (:func:`newsdedup.stages.lsh.band_entries`); a shuffle brings every bucket to one
+        place, where its pairs are made by the local rule
+        (:func:`newsdedup.stages.lsh.entry_pairs`: capped buckets chained); only the
+        pairs come back. Without the chunks of ``rows`` (fingerprints this engine did not
+        make), on the driver as the local engine does.
+        """
+        held = self._held_for(rows)
+        if held is None or rows is None:
+            lsh, minhash = config.lsh, config.minhash
+            return banded_fingerprints(fingerprints, banding, lsh, minhash, threads=self.threads)
+        check_banding(banding, config.minhash.num_perm)
+        sc = self.spark.sparkContext
+        placed, where = self._placed(held), sc.broadcast(_row_of(rows))
+        parts = self._parts(len(rows.positions) * banding.bands)
+        try:
+            found = (
+                placed.flatMap(_Entries(where, banding, parts))
+                .partitionBy(parts, _identity)
+                .mapPartitions(_BandPairs(config.lsh.max_bucket))
+                .collect()
+            )
+            bare = placed.map(_Bare(where)).sum()
+        except Exception as exc:
+            error = _engine_error(exc)
+            if error is exc:
+                raise
+            raise error from None
+        finally:
+            where.unpersist()
+        pairs = _unique_pairs([pairs for pairs, _ in found])
+        return Banded(pairs, sum(capped for _, capped in found), int(bare))
+
+    def leads(self, fingerprints: Sequence[Fingerprint], *, rows: Rows | None = None) -> np.ndarray:
+        """The lead-key pairs of ``fingerprints``, their keys gathered on the executors.
+
+        As :meth:`lsh`: keys of a chunk (:func:`newsdedup.stages.leads.lead_entries`)
+        shuffled by key, pairs made where a key's documents meet
+        (:func:`newsdedup.stages.leads.entry_pairs`).
+        """
+        held = self._held_for(rows)
+        if held is None or rows is None:
+            return lead_pairs([fp.leads for fp in fingerprints])
+        sc = self.spark.sparkContext
+        placed, where = self._placed(held), sc.broadcast(_row_of(rows))
+        parts = self._parts(len(rows.positions))
+        try:
+            found = (
+                placed.flatMap(_Entries(where, None, parts))
+                .partitionBy(parts, _identity)
+                .mapPartitions(_LeadPairs(LEAD_CAP))
+                .collect()
+            )
+        except Exception as exc:
+            error = _engine_error(exc)
+            if error is exc:
+                raise
+            raise error from None
+        finally:
+            where.unpersist()
+        return _unique_pairs(found)
+
+    def release(self) -> None:
+        """Let go of the chunks the executors keep of the last fingerprint pass."""
+        held, self._held = self._held, None
+        if held is None:
+            return
+        with suppress(Exception):  # nothing to free once the JVM is gone
+            for rdd in held.rdds:
+                rdd.unpersist()
+            for shared in held.shared:
+                shared.unpersist()
+
+    def _held_for(self, rows: Rows | None) -> _Held | None:
+        """The chunks of the pass ``rows`` point into, if this engine holds them."""
+        held = self._held
+        if rows is None or held is None or not held.done or held.count != rows.made:
+            return None
+        return held
+
+    def _placed(self, held: _Held) -> RDD[tuple[int, FingerprintChunk]]:
+        """Every chunk the executors keep, with its first document's place in the pass."""
+        if held.placed is None:
+            sc = self.spark.sparkContext
+            start = sc.broadcast(held.start)
+            held.shared.append(start)
+            placed = sc.union(held.rdds).flatMap(_Placed(held.blocks, start))
+            if held.made:
+                placed = placed.union(sc.parallelize(held.made, max(len(held.made) // 4, 1)))
+            held.placed = placed
+        return held.placed
+
+    def _parts(self, entries: int) -> int:
+        """Partitions for a shuffle of ``entries`` keys: each core's twice, ~2M keys each."""
+        cores = max(self.spark.sparkContext.defaultParallelism, 1)
+        return max(2 * cores, -(-entries // 2_000_000))
 
     def mapper(self) -> Mapper:
         """A :class:`~newsdedup.runtime.Mapper` whose tasks run on the executors."""
@@ -203,32 +349,244 @@ class SparkEngine:
         shared = sc.broadcast(context)
         run = _on_executor(task, shared)
 
-        def collected(batch: list[_In]) -> list[_Out]:
+        def collected(batch: list[_In], base: int) -> list[_Out]:
             slices = -(-len(batch) // max(per_task, 1))
             return sc.parallelize(batch, slices).mapPartitions(run).collect()
 
         try:
+            yield from self._jobs(items, batch or self.batch, collected)
+        finally:
+            with suppress(Exception):  # nothing to free once the JVM is gone
+                shared.unpersist()
+
+    def _kept(
+        self,
+        task: Callable[[_Context, _In], _Out],
+        context: _Context,
+        items: Iterable[_In],
+        *,
+        held: _Held,
+        per_task: int = 1,
+        batch: int | None = None,
+    ) -> Iterator[tuple[int, _Out]]:
+        """:meth:`map_chunks` whose results the executors also keep, in ``held``.
+
+        Each result comes with its item's number (from 0, in input order), which tags it
+        where it is kept.
+        """
+        from pyspark import StorageLevel
+
+        sc = self.spark.sparkContext
+        shared = sc.broadcast(context)
+        held.shared.append(shared)  # kept results are made again from it if lost
+        run = _on_executor(_numbered(task), shared)
+
+        def collected(batch: list[_In], base: int) -> list[tuple[int, _Out]]:
+            slices = -(-len(batch) // max(per_task, 1))
+            numbered = sc.parallelize(list(enumerate(batch, start=base)), slices)
+            kept = numbered.mapPartitions(run).persist(StorageLevel.MEMORY_AND_DISK)
+            held.rdds.append(kept)
+            return kept.collect()
+
+        return self._jobs(items, batch or self.batch, collected)
+
+    def _jobs(
+        self,
+        items: Iterable[_In],
+        size: int,
+        collected: Callable[[list[_In], int], list[_Out]],
+    ) -> Iterator[_Out]:
+        """``collected`` of every batch of ``size`` items (and its first item's number).
+
+        The next batch is gathered while the executors work on this one.
+
+        Raises:
+            EngineError: A Spark job failed.
+        """
+        try:
             with ThreadPoolExecutor(1, thread_name_prefix="spark-job") as jobs:
                 pending = iter(items)
                 running: Future[list[_Out]] | None = None
-                while part := list(islice(pending, batch or self.batch)):
-                    submitted = jobs.submit(collected, part)
+                base = 0
+                while part := list(islice(pending, size)):
+                    submitted = jobs.submit(collected, part, base)
+                    base += len(part)
                     if running is not None:
                         yield from running.result()
                     running = submitted
                 if running is not None:
                     yield from running.result()
         except Exception as exc:
-            if isinstance(exc, NewsDedupError) or not _from_spark(exc):
+            error = _engine_error(exc)
+            if error is exc:
                 raise
-            raise EngineError(
-                "a Spark job failed (Spark's log above says why; an executor out of memory "
-                "needs a larger spark.executor.memory, or spark.driver.memory on a local "
-                f"master): {_first_line(exc)}"
-            ) from None
-        finally:
-            with suppress(Exception):  # nothing to free once the JVM is gone
-                shared.unpersist()
+            raise error from None
+
+
+@dataclass(frozen=True, slots=True)
+class _Tagged:
+    """A chunk the executors keep, with its tag there: (item number, chunk of the item)."""
+
+    tag: tuple[int, int]
+    chunk: FingerprintChunk
+
+
+@dataclass
+class _Held:
+    """The fingerprint chunks of a pass that the executors keep, and where each belongs.
+
+    Attributes:
+        blocks: Whether the kept results are blocks' (a checked block and its chunks).
+        rdds: The persisted results, one RDD a Spark job.
+        shared: Broadcast variables to let go of with them.
+        start: Each kept chunk's first document's place in the pass, by tag; a chunk
+            missing here was replaced by one the driver made.
+        made: Chunks made on the driver (blocks it settled otherwise), at their place.
+        count: Documents in the pass so far.
+        done: Whether the pass is over.
+        placed: The chunks with their places, once a global step asked for them.
+    """
+
+    blocks: bool
+    rdds: list[Any] = field(default_factory=list)
+    shared: list[Any] = field(default_factory=list)
+    start: dict[tuple[int, int], int] = field(default_factory=dict)
+    made: list[tuple[int, FingerprintChunk]] = field(default_factory=list)
+    count: int = 0
+    done: bool = False
+    placed: Any = None
+
+    def numbered(self, parts: Iterable[_Tagged | FingerprintChunk]) -> Iterator[FingerprintChunk]:
+        """The chunks of ``parts`` in order, each one's place noted."""
+        for part in parts:
+            if isinstance(part, _Tagged):
+                self.start[part.tag] = self.count
+                chunk = part.chunk
+            else:
+                self.made.append((self.count, part))
+                chunk = part
+            self.count += len(chunk.ids)
+            yield chunk
+
+
+def _engine_error(exc: Exception) -> Exception:
+    """``exc``, or an :class:`EngineError` that says what to do when Spark raised it."""
+    if isinstance(exc, NewsDedupError) or not _from_spark(exc):
+        return exc
+    return EngineError(
+        "a Spark job failed (Spark's log above says why; an executor out of memory "
+        "needs a larger spark.executor.memory, or spark.driver.memory on a local "
+        f"master): {_first_line(exc)}"
+    )
+
+
+def _row_of(rows: Rows) -> np.ndarray:
+    """Each document of the pass's row in a global step, or -1 when it is not in it."""
+    row_of = np.full(rows.made, -1, dtype=np.int64)
+    row_of[rows.positions] = np.arange(len(rows.positions), dtype=np.int64)
+    return row_of
+
+
+def _unique_pairs(found: Iterable[np.ndarray]) -> np.ndarray:
+    """Pairs from many places as one ``(m, 2)`` array, sorted and unique, as locally."""
+    pairs = np.concatenate([np.zeros((0, 2), dtype=np.int64), *found])
+    return np.unique(pairs, axis=0) if pairs.size else pairs
+
+
+def _identity(key: int) -> int:
+    return key
+
+
+def _spread(parts: int, keys: np.ndarray, *columns: np.ndarray) -> Iterator[tuple[int, Any]]:
+    """The entries (``columns``) by the partition their key goes to: ``key % parts``."""
+    if not keys.size:
+        return
+    dest = (keys % np.uint64(parts)).astype(np.int64)
+    order = np.argsort(dest, kind="stable")
+    dest = dest[order]
+    cuts = np.flatnonzero(np.r_[True, dest[1:] != dest[:-1]]).tolist()
+    for lo, hi in zip(cuts, [*cuts[1:], dest.size], strict=True):
+        yield int(dest[lo]), tuple(column[order[lo:hi]] for column in columns)
+
+
+class _Placed:
+    """A kept job result's chunks with their first document's place (dropped if replaced)."""
+
+    def __init__(self, blocks: bool, start: Any) -> None:
+        self.blocks, self.start = blocks, start
+
+    def __call__(self, item: tuple[int, Any]) -> Iterator[tuple[int, FingerprintChunk]]:
+        number, result = item
+        chunks = result[1] if self.blocks else [result]
+        for q, chunk in enumerate(chunks):
+            first = self.start.value.get((number, q))
+            if first is not None:
+                yield first, chunk
+
+
+class _Entries:
+    """A placed chunk's band keys (with ``banding``) or lead keys, spread to partitions."""
+
+    def __init__(self, where: Any, banding: Banding | None, parts: int) -> None:
+        self.where, self.banding, self.parts = where, banding, parts
+
+    def __call__(self, item: tuple[int, FingerprintChunk]) -> Iterator[tuple[int, Any]]:
+        first, chunk = item
+        at = self.where.value[first : first + len(chunk.ids)]
+        if self.banding is None:
+            taken = np.flatnonzero(at >= 0)
+            keys, owners = lead_entries([chunk.leads[i] for i in taken.tolist()], at[taken])
+            return _spread(self.parts, keys, keys, owners)
+        # A document without a shingle stays out of LSH (as in banded_fingerprints).
+        keep = (at >= 0) & (np.diff(np.asarray(chunk.bounds)) > 0)
+        bands, keys, owners = band_entries(chunk.signatures[keep], at[keep], self.banding)
+        return _spread(self.parts, keys, bands, keys, owners)
+
+
+class _Bare:
+    """How many of a placed chunk's documents in the step have no shingle."""
+
+    def __init__(self, where: Any) -> None:
+        self.where = where
+
+    def __call__(self, item: tuple[int, FingerprintChunk]) -> int:
+        first, chunk = item
+        at = self.where.value[first : first + len(chunk.ids)]
+        return int(np.count_nonzero((at >= 0) & (np.diff(np.asarray(chunk.bounds)) == 0)))
+
+
+def _joined(items: Iterable[tuple[int, tuple[np.ndarray, ...]]]) -> list[np.ndarray] | None:
+    """A partition's entries, column by column, or ``None`` when it has none."""
+    held = [columns for _, columns in items]
+    if not held:
+        return None
+    return [np.concatenate([columns[k] for columns in held]) for k in range(len(held[0]))]
+
+
+class _BandPairs:
+    """The pairs of the buckets of one partition, and how many were chained."""
+
+    def __init__(self, max_bucket: int) -> None:
+        self.max_bucket = max_bucket
+
+    def __call__(self, items: Iterable[Any]) -> Iterator[tuple[np.ndarray, int]]:
+        columns = _joined(items)
+        if columns is not None:
+            bands, keys, rows = columns
+            yield entry_pairs(bands, keys, rows, self.max_bucket)
+
+
+class _LeadPairs:
+    """The pairs of the lead keys of one partition."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+
+    def __call__(self, items: Iterable[Any]) -> Iterator[np.ndarray]:
+        columns = _joined(items)
+        if columns is not None:
+            keys, rows = columns
+            yield lead_entry_pairs(keys, rows, self.cap)
 
 
 def _from_spark(exc: BaseException) -> bool:
@@ -244,6 +602,15 @@ def _first_line(exc: BaseException) -> str:
     except Exception:  # Py4J's errors may fail to print once the JVM is gone
         text = ""
     return (text.splitlines() or [type(exc).__name__])[0][:300]
+
+
+def _numbered(task: Callable[[_Context, _In], _Out]) -> Callable[[_Context, Any], Any]:
+    """``task`` of a numbered item, its result numbered alike."""
+
+    def run(context: _Context, item: tuple[int, _In]) -> tuple[int, _Out]:
+        return item[0], task(context, item[1])
+
+    return run
 
 
 def _on_executor(

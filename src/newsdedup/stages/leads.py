@@ -55,9 +55,25 @@ def lead_pairs(keys: Sequence[bytes], cap: int = MAX_BUCKET) -> np.ndarray:
         keys: Each document's :func:`lead_keys`.
         cap: Keys held by more documents than this are passed over.
     """
+    return entry_pairs(*lead_entries(keys, np.arange(len(keys), dtype=np.int64)), cap)
+
+
+def lead_entries(keys: Sequence[bytes], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every lead key of a chunk of documents with its document's row: ``(key, row)``.
+
+    What an engine that gathers keys elsewhere sends there: :func:`entry_pairs` of all
+    the entries of a key (from any chunks) are its pairs in :func:`lead_pairs`.
+    """
     sizes = np.fromiter((len(k) // 8 for k in keys), dtype=np.int64, count=len(keys))
     flat = np.frombuffer(b"".join(keys), dtype=np.uint64)
-    owner = np.repeat(np.arange(len(keys), dtype=np.int64), sizes)
+    return flat, np.repeat(np.asarray(rows, dtype=np.int64), sizes)
+
+
+def entry_pairs(flat: np.ndarray, owner: np.ndarray, cap: int = MAX_BUCKET) -> np.ndarray:
+    """Pairs of rows that share a key of ``(flat, owner)`` (see :func:`lead_pairs`).
+
+    Every entry of a key must be among them; the result is sorted, unique, ``i < j``.
+    """
     order = np.lexsort((owner, flat))
     flat, owner = flat[order], owner[order]
     if not flat.size:

@@ -9,15 +9,18 @@ about 40% recall exactly at the threshold; here the bands and rows are the cheap
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from newsdedup.config import LSHConfig
+from newsdedup.config import LSHConfig, MinHashConfig
+from newsdedup.data import Fingerprint
 from newsdedup.errors import ConfigError
 from newsdedup.kernels import jit
-from newsdedup.runtime import threaded
+from newsdedup.runtime import release_all, threaded
+from newsdedup.stages.minhash import signatures
 
 _MULT = np.uint64(0x9E3779B97F4A7C15)
 _GRID = np.linspace(0.0, 1.0, 201)
@@ -161,11 +164,7 @@ def banded(
         skip: Rows (a boolean mask) to leave out: a document without a shingle has the
             all-empty signature, so every two of them would share every band.
     """
-    if banding.bands * banding.rows > sigs.shape[1]:
-        raise ConfigError(
-            f"lsh.bands x lsh.rows = {banding.bands} x {banding.rows} is more than the "
-            f"signature's {sigs.shape[1]} values (minhash.num_perm); lower them or raise it"
-        )
+    check_banding(banding, sigs.shape[1])
     rows = np.flatnonzero(~skip) if skip is not None else None
     if rows is not None:
         sigs = sigs[rows]
@@ -177,6 +176,82 @@ def banded(
     if rows is not None:
         pairs = rows[pairs].reshape(-1, 2)  # ascending rows: still sorted
     return Banded(pairs, capped, 0 if skip is None else int(np.count_nonzero(skip)))
+
+
+def banded_fingerprints(
+    fingerprints: Sequence[Fingerprint],
+    banding: Banding,
+    cfg: LSHConfig,
+    minhash: MinHashConfig,
+    *,
+    threads: int = 1,
+) -> Banded:
+    """:func:`banded` of every fingerprint's signature (made from its shingles if it has none).
+
+    A document without a shingle (its text all furniture, or too short) stays out: its
+    signature is all empty, so every two such documents would share every band (issue 14:
+    1,500 of them made 1.1M candidates).
+    """
+    bare = np.fromiter((len(fp.shingles) == 0 for fp in fingerprints), bool, len(fingerprints))
+    if fingerprints and all(fp.signature is not None for fp in fingerprints):
+        sigs = np.stack([fp.signature for fp in fingerprints])
+        release_all()  # the spilled signatures read for the copy
+    else:
+        sigs = signatures([fp.shingles for fp in fingerprints], minhash)
+    return banded(sigs, banding, threads=threads, max_bucket=cfg.max_bucket, skip=bare)
+
+
+def check_banding(banding: Banding, width: int) -> None:
+    """Raise if ``banding`` needs more values than a signature of ``width`` holds."""
+    if banding.bands * banding.rows > width:
+        raise ConfigError(
+            f"lsh.bands x lsh.rows = {banding.bands} x {banding.rows} is more than the "
+            f"signature's {width} values (minhash.num_perm); lower them or raise it"
+        )
+
+
+def band_entries(
+    sigs: np.ndarray, rows: np.ndarray, banding: Banding
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every band key of a chunk of signatures: ``(band, key, row)``, one entry a band a row.
+
+    What an engine that gathers buckets elsewhere sends there (keys of one bucket to one
+    place): :func:`entry_pairs` of all the entries of a bucket are its pairs in
+    :func:`banded`. ``rows`` are the signatures' row numbers in the whole corpus.
+    """
+    count = banding.bands * sigs.shape[0]
+    if not count:
+        empty = np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int16), np.zeros(0, dtype=np.uint64), empty
+    bands = np.repeat(np.arange(banding.bands, dtype=np.int16), sigs.shape[0])
+    keys = np.concatenate([band_keys(sigs, b, banding.rows) for b in range(banding.bands)])
+    return bands, keys, np.tile(np.asarray(rows, dtype=np.int64), banding.bands)
+
+
+def entry_pairs(
+    bands: np.ndarray, keys: np.ndarray, rows: np.ndarray, max_bucket: int = 0
+) -> tuple[np.ndarray, int]:
+    """The pairs of rows that share a band key, and how many buckets were chained.
+
+    Entries come from :func:`band_entries` of any chunks, in any order; every entry of a
+    bucket (a band and key) must be among them. The buckets' pairs are :func:`banded`'s,
+    by the same rule (:func:`bucket_pairs`: rows ascending, a bucket over ``max_bucket``
+    chained). Returns ``(m, 2)`` rows, ``i < j``, sorted, unique.
+    """
+    found = [np.zeros((0, 2), dtype=np.int64)]
+    if not bands.size:
+        return found[0], 0
+    order = np.lexsort((rows, bands))
+    bands, keys, rows = bands[order], keys[order], rows[order]
+    capped = 0
+    starts = np.flatnonzero(np.r_[True, bands[1:] != bands[:-1]]).tolist()
+    for lo, hi in zip(starts, [*starts[1:], bands.size], strict=True):
+        codes, chained = _bucket_pairs(keys[lo:hi], max_bucket)
+        held, n = rows[lo:hi], hi - lo
+        found.append(np.stack([held[codes // n], held[codes % n]], axis=1))
+        capped += chained
+    pairs = np.concatenate(found)
+    return (np.unique(pairs, axis=0) if pairs.size else pairs), capped
 
 
 def _band_codes(
