@@ -428,7 +428,7 @@ _JSON_VALUES = st.recursive(
 
 @given(st.dictionaries(st.sampled_from(["id", "text", "date", "x"]), _JSON_VALUES), st.booleans())
 def test_a_line_parses_as_json_reads_it(record, bom):
-    from newsdedup.io.read import _decode, _parse_json
+    from newsdedup.io.read_blocks import _decode, _parse_json
 
     raw = ("\ufeff" if bom else "") + json.dumps(record, ensure_ascii=False) + "\n"
     data = raw.encode("utf-8", "surrogatepass")
