@@ -4,8 +4,8 @@ from hypothesis import strategies as st
 
 from newsdedup.config import RewriteConfig, VerifyConfig
 from newsdedup.data import Fingerprint
-from newsdedup.stages.decide import copy_kind
-from newsdedup.stages.verify import Rewrites, scores, verify, verify_pair
+from newsdedup.stages.decide import copy_kind, may_be_story, templates
+from newsdedup.stages.verify import Rewrites, evidence, scores, verify, verify_pair
 
 sets = st.sets(st.integers(0, 200), max_size=60).map(lambda s: np.array(sorted(s), dtype=np.uint32))
 
@@ -97,3 +97,61 @@ def test_a_copy_beyond_the_window_is_still_a_copy():
     b = rw("b", range(100), range(100), "2024-01-01")
     match = decide(a, b)
     assert match is not None and match.kind == "near"
+
+
+# ---------------------------------------------------------------- far apart
+
+
+days = st.one_of(st.none(), st.integers(0, 40).map(lambda d: f"2025-01-{1 + d % 28:02d}"))
+docs = st.tuples(
+    st.sets(st.integers(0, 15), max_size=14),  # few values: copies are common
+    st.sets(st.integers(0, 30), max_size=25),
+    days,
+    st.sampled_from(["", "<AAA>", "<BBB>"]),
+)
+
+
+@given(st.lists(docs, min_size=2, max_size=12))
+def test_pairs_settled_without_weights_give_what_weighing_them_gives(specs):
+    """Pairs dated beyond the window that are no copy are passed over unweighed: the
+    matches and pending pairs are those of weighing every pair (``verify_pair``, evidence).
+    """
+    fps = [
+        Fingerprint(
+            f"d{k}", f"d{k}", np.array(sorted(words), np.uint32), len(words), date, None,
+            np.array(sorted(grams), np.uint32), None, marks=marks,
+        )
+        for k, (words, grams, date, marks) in enumerate(specs)
+    ]  # fmt: skip
+    weights = [np.linspace(1.0, 3.0, fp.grams.size) for fp in fps]
+    rewrites = Rewrites(RewriteConfig(window_days=3.0), weights, 3.0, stories=True)
+    cfg = VerifyConfig(threshold=0.5, containment=0.8, min_shingles=3)
+    pairs = np.array([(i, j) for i in range(len(fps)) for j in range(i + 1, len(fps))])
+    got = verify(pairs, fps, cfg, rewrites=rewrites)
+    want, waiting = [], []
+    for i, j in pairs.tolist():
+        match = verify_pair(fps[i], fps[j], cfg, rewrites=rewrites, index=(i, j))
+        if match is not None:
+            want.append(match)
+        elif not templates(fps[i].marks, fps[j].marks):
+            found = evidence(fps[i], fps[j], weights[i], weights[j], 3.0)
+            if may_be_story(found, 3.0):
+                first, second = (i, j) if fps[i].doc_id <= fps[j].doc_id else (j, i)
+                waiting.append((first, second, found))
+    assert got.matches == want
+    assert [(p.i, p.j, p.evidence) for p in got.pending] == waiting
+
+
+def test_a_copy_far_apart_in_time_is_still_a_copy_with_its_similarity():
+    words, grams = np.arange(30, dtype=np.uint32), np.arange(50, dtype=np.uint32)
+    a = Fingerprint("a", "a", words, 30, "2025-01-01", None, grams, None)
+    b = Fingerprint("b", "b", words[:28], 28, "2025-06-01", None, grams[:45], None)
+    other = np.r_[words[20:], np.arange(100, 120, dtype=np.uint32)]
+    c = Fingerprint("c", "c", other, 30, "2025-06-01", None, grams[:45], None)
+    weights = [np.ones(50), np.ones(45), np.ones(45)]
+    rewrites = Rewrites(RewriteConfig(), weights, 3.0, stories=True)
+    got = verify(np.array([[0, 1], [0, 2]]), [a, b, c], VerifyConfig(), rewrites=rewrites)
+    assert [(m.a, m.b, m.kind, m.similarity, m.days) for m in got.matches] == [
+        ("a", "b", "near", 0.9, 151.0)
+    ]
+    assert got.pending == []  # a and c share 10 shingles, but months apart: no story
