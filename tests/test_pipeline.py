@@ -241,3 +241,37 @@ def test_a_bilingual_story_and_its_english_lead_are_one_copy() -> None:
         "lead": ("story", "contained"),
         "other": ("other", "unique"),
     }
+
+
+def test_story_passages_are_kept_from_the_decision_and_equal_a_fresh_alignment() -> None:
+    """with_evidence keeps a story's passages, found to decide it, rather than align again."""
+    from dataclasses import replace
+
+    from newsdedup.backends.local import fingerprint_stream
+    from newsdedup.pipeline import _settled, with_evidence
+    from newsdedup.stages.boilerplate import learn_from_documents
+
+    statement = (
+        "the minister said the agreement signed in the capital on monday would open "
+        "the northern corridor to grain shipments before the end of the harvest season"
+    )
+    a = (
+        "Officials gathered for a long ceremony at the port authority building. "
+        f'In a written statement, "{statement}". Farmers in the valley welcomed the news '
+        "although several cooperatives asked for guarantees on freight prices."
+    )
+    b = (
+        "Trade unions said they had not been consulted about the new arrangements. "
+        f'The foreign ministry said that "{statement}", adding that talks would resume. '
+        "Opposition deputies called for a parliamentary debate on the terms next month."
+    )
+    docs = [Document("a", a), Document("b", b)]
+    result = dedup(docs)
+    (story,) = result.matches
+    assert story.kind == "story" and story.passages
+    config = _settled(Config(), len(docs))
+    furniture = learn_from_documents(docs, config.boilerplate)
+    prints = list(fingerprint_stream(docs, config, furniture=furniture))
+    bare = replace(result, matches=(replace(story, passages=()),))
+    again = with_evidence(bare, {d.id: d for d in docs}, prints, config, furniture)
+    assert again.matches == result.matches

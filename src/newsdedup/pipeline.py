@@ -394,13 +394,16 @@ def with_evidence(
     from newsdedup.stages.evidence import passages
 
     site = {fp.doc_id: fp.site for fp in fingerprints}
-    pairs = [(m.a, m.b) for m in result.matches if m.kind != "exact"]
+    # Stories were aligned to be decided (decide_stories): the same passages, kept.
+    todo = [m.kind != "exact" and not m.passages for m in result.matches]
+    pairs = [(m.a, m.b) for m in compress(result.matches, todo)]
     texts = _Texts(docs, site)  # read as the alignment asks for them
     engine = engine or LocalEngine(workers)
     run, cfg, threads = engine.mapper(), config.shingle, engine.threads
     found = iter(passages(pairs, texts, fingerprints, cfg, furniture, run=run, threads=threads))
     matches = tuple(
-        m if m.kind == "exact" else replace(m, passages=next(found)) for m in result.matches
+        replace(m, passages=next(found)) if wanted else m
+        for m, wanted in zip(result.matches, todo, strict=True)
     )
     return replace(result, matches=matches)
 
