@@ -413,35 +413,6 @@ def test_missing_text_after_the_first_record_is_an_empty_text(tmp_path: Path) ->
     assert isinstance(skipped[1], Skip) and "empty text" in skipped[1].reason
 
 
-_JSON_VALUES = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(-(2**70), 2**70)  # beyond 64 bits too: orjson would read those as floats
-    | st.floats(allow_nan=True)
-    | st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from(["\ud800", "\ufeff"])),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
-    ),
-    max_leaves=8,
-)
-
-
-@given(st.dictionaries(st.sampled_from(["id", "text", "date", "x"]), _JSON_VALUES), st.booleans())
-def test_a_line_parses_as_json_reads_it(record, bom):
-    from newsdedup.io.read_blocks import _decode, _parse_json
-
-    raw = ("\ufeff" if bom else "") + json.dumps(record, ensure_ascii=False) + "\n"
-    data = raw.encode("utf-8", "surrogatepass")
-    try:
-        want = json.loads(_decode(data, 1))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        want = None
-    got, problem = _parse_json(data, "in.jsonl", 1)
-    assert (got is None) == (want is None) == bool(problem)
-    if want is not None:
-        assert repr(got) == repr(want)  # the same values, of the same types (nan too)
-
-
 def test_an_id_beyond_64_bits_keeps_every_digit(tmp_path: Path) -> None:
     path = tmp_path / "in.jsonl"
     path.write_text('{"id": 123456789012345678901234567890, "text": "Some text."}\n')

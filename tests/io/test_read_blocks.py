@@ -1,12 +1,22 @@
-"""Tests for newsdedup.io.read_blocks: reading JSONL in blocks equals read(), record by record."""
+"""Tests for newsdedup.io.read_blocks: reading JSONL in blocks equals read(), record by record.
+
+read() reads JSONL with read_jsonl, so read() against the workers' blocks checks the two ways
+blocks are cut and settled; both are checked against a reference that parses and checks one
+line at a time (the reader before blocks), plain or compressed, truncated or not.
+"""
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import json
+import lzma
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+import zstandard
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -16,8 +26,20 @@ from newsdedup.backends.local import fingerprint_stream, survey_stream
 from newsdedup.config import Config, ReadConfig
 from newsdedup.data import Document, Skip
 from newsdedup.errors import InputError
+from newsdedup.io.inputs import open_binary
 from newsdedup.io.read import read
-from newsdedup.io.read_blocks import DocumentsAt, Settle, blocks, check_block, readable
+from newsdedup.io.read_blocks import (
+    DocumentsAt,
+    Settle,
+    _decode,
+    _parse_json,
+    blocks,
+    check_block,
+    jsonl_lines,
+    read_jsonl,
+    readable,
+)
+from newsdedup.io.records import READ_ERRORS, Raw, Seen, to_item, unreadable
 
 Slim = tuple[str, str, str | None, str | None, str | None]
 
@@ -226,3 +248,211 @@ def test_blocks_cut_whole_lines_and_number_them(tmp_path: Path, data: bytes, siz
     assert all(b.size > 0 and not b.problem for b in cut)
     assert all(data[b.offset + b.size - 1 : b.offset + b.size] == b"\n" for b in cut[:-1])
     assert all(b.line == data.count(b"\n", 0, b.offset) + 1 for b in cut)
+
+
+# ---------------------------------------------------------------- against a reference
+
+
+def line_records(file: str) -> Iterator[Raw]:
+    """The records of a JSONL file as the reader before blocks read them: line by line."""
+    record = number = 0
+    try:
+        with open_binary(Path(file)) as handle:
+            lines = iter(handle)
+            while True:
+                try:
+                    raw = next(lines)
+                except StopIteration:
+                    return
+                except READ_ERRORS as exc:
+                    raise unreadable(file, number + 1, exc) from None
+                number += 1
+                if raw.strip():
+                    fields, problem = _parse_json(raw, file, number)
+                    yield Raw(file, number, record, fields, problem)
+                    record += 1
+    except InputError as exc:
+        yield Raw(exc.file or file, exc.line, -1, None, str(exc))
+
+
+def by_lines(paths: list[Path], cfg: ReadConfig) -> Iterator[Document | Skip]:
+    """Each line parsed and checked alone, in order: the reference read_jsonl must equal."""
+    seen = Seen()
+    for path in paths:
+        for raw in line_records(str(path)):
+            yield to_item(raw, cfg, seen)
+
+
+def by_read_jsonl(paths: list[Path], cfg: ReadConfig, size: int) -> Iterator[Document | Skip]:
+    """What read() does with JSONL inputs, in blocks of ``size`` bytes."""
+    settle = Settle(cfg, keep=False)
+    for path in paths:
+        yield from read_jsonl(str(path), cfg, settle, size=size)
+
+
+Outcome = tuple[list[Document | Skip], tuple[str, str, int] | None]
+
+
+def outcome(items: Iterable[Document | Skip]) -> Outcome:
+    """The items given before reading stopped, and the error that stopped it, if any.
+
+    Corrupt zstd data raises zstandard's own error, not an InputError (inputs._ZstdReader
+    lets it through): the same, where the same, is all that is asked here.
+    """
+    got: list[Document | Skip] = []
+    try:
+        for item in items:
+            got.append(item)
+    except InputError as exc:
+        return got, (str(exc), exc.file, exc.line)
+    except zstandard.ZstdError as exc:
+        return got, (str(exc), "ZstdError", -1)
+    return got, None
+
+
+PACK: dict[str, Callable[[bytes], bytes]] = {
+    "": lambda data: data,
+    ".gz": gzip.compress,
+    ".bz2": bz2.compress,
+    ".xz": lzma.compress,
+    ".zst": lambda data: zstandard.ZstdCompressor().compress(data),
+}
+
+packed_files = st.lists(
+    st.tuples(
+        st.lists(st.tuples(st.sampled_from(sorted(LINES)), st.integers(0, 5)), max_size=30),
+        st.booleans(),
+        st.sampled_from(sorted(PACK)),
+        st.sampled_from(["", "", "cut 0.3", "cut 0.9", "cut 0.99", "zero 0.5", "zero 0.8"]),
+    ),
+    min_size=1,
+    max_size=3,
+)
+
+
+@hsettings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(packed_files, configs, st.integers(1, 400))
+def test_read_equals_reading_line_by_line(
+    tmp_path: Path,
+    contents: list[tuple[list[tuple[str, int]], bool, str, str]],
+    cfg: ReadConfig,
+    size: int,
+) -> None:
+    """Same documents (origins too), skips and error, in the same order, however cut.
+
+    Plain and compressed, truncated or corrupt compressed data too: the records before
+    the break, then the break as a bad record (or the error) at the same line. With
+    on_error="fail" the documents before the first bad record still come before the error.
+    """
+    paths = []
+    for n, (kinds, last_newline, suffix, damage) in enumerate(contents):
+        data = PACK[suffix](render(kinds, last_newline))
+        if suffix and damage:
+            how, at = damage.split()
+            cut = int(len(data) * float(at))
+            data = data[:cut] if how == "cut" else data[:cut] + b"\0" * 8 + data[cut + 8 :]
+        path = tmp_path / f"f{n}.jsonl{suffix}"
+        path.write_bytes(data)
+        paths.append(path)
+    want = outcome(by_lines(paths, cfg))
+    assert outcome(by_read_jsonl(paths, cfg, size)) == want
+    assert outcome(read(paths, cfg)) == want
+    if all(readable([path], cfg) for path in paths):
+        try:
+            got, settle = by_blocks(paths, cfg, size)
+        except InputError as exc:
+            assert want[1] == (str(exc), exc.file, exc.line)
+            return
+        docs = [item for item in want[0] if isinstance(item, Document)]
+        assert got == [(d.id, d.text, d.published, d.source, d.url, d.title) for d in docs]
+        assert settle.skipped == [item for item in want[0] if isinstance(item, Skip)]
+
+
+@pytest.mark.parametrize("suffix", sorted(PACK))
+def test_jsonl_lines_count_records_as_read_does(tmp_path: Path, suffix: str) -> None:
+    kinds = ["doc", "blank", "bad_json", "spaces", "bom", "doc_crlf", "no_text"] * 50
+    data = render([(k, i) for i, k in enumerate(kinds)], False)
+    path = tmp_path / f"c.jsonl{suffix}"
+    path.write_bytes(PACK[suffix](data))
+    lines = list(jsonl_lines(path))
+    assert [raw for _, _, raw in lines] == [raw for raw in data.splitlines(True) if raw.strip()]
+    items = list(read([path], ReadConfig(on_error="skip", on_empty="skip")))
+    assert [i.origin.line if isinstance(i, Document) else i.line for i in items] == [
+        line for line, _, _ in lines
+    ]
+    assert [i.origin.record for i in items if isinstance(i, Document)] == [
+        record for (_, record, _), i in zip(lines, items, strict=True) if isinstance(i, Document)
+    ]
+
+
+@pytest.mark.parametrize("suffix", ["", ".gz"])
+def test_documents_before_a_bad_record_come_before_the_error(tmp_path: Path, suffix: str) -> None:
+    # All in one block: the block is parsed at once, but settled one record at a time.
+    path = tmp_path / f"c.jsonl{suffix}"
+    path.write_bytes(PACK[suffix](b'{"id": "a", "text": "x"}\n{"id": "b", "text": "y"}\n{"id": \n'))
+    items = read([path], ReadConfig())
+    assert [next(items).id, next(items).id] == ["a", "b"]  # type: ignore[union-attr]
+    with pytest.raises(InputError, match=r"line 3 is not valid JSON") as info:
+        next(items)
+    assert (info.value.file, info.value.line) == (str(path), 3)
+
+
+def test_a_truncated_gzip_gives_the_records_before_the_break(tmp_path: Path) -> None:
+    data = b"".join(b'{"id": "%d", "text": "story %d"}\n' % (i, i) for i in range(5000))
+    packed = gzip.compress(data)
+    path = tmp_path / "c.jsonl.gz"
+    path.write_bytes(packed[: len(packed) // 2])
+    items = list(read([path], ReadConfig(on_error="skip")))
+    *docs, skip = items
+    assert isinstance(skip, Skip) and "gzip data is corrupt or truncated" in skip.reason
+    assert [d.origin.line for d in docs] == list(range(1, len(docs) + 1))  # type: ignore[union-attr]
+    assert skip.line == len(docs) + 1 and 0 < len(docs) < 5000
+    assert outcome(items) == outcome(by_lines([path], ReadConfig(on_error="skip")))
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        (b'{"id": "n", "text": "x", "n": ' + b"1" * 5000 + b"}", "Exceeds the limit"),
+        (b'{"id": "d", "text": "x", "deep": ' + b"[" * 5000 + b"]" * 5000 + b"}", "nested"),
+    ],
+)
+def test_json_that_python_will_not_read_is_a_bad_record(
+    tmp_path: Path, line: bytes, reason: str
+) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(b'{"id": "a", "text": "x"}\n' + line + b'\n{"id": "b", "text": "y"}\n')
+    items = list(read([path], ReadConfig(on_error="skip")))
+    assert [type(item).__name__ for item in items] == ["Document", "Skip", "Document"]
+    assert isinstance(items[1], Skip) and items[1].line == 2 and reason in items[1].reason
+    with pytest.raises(InputError, match=r"c\.jsonl line 2 holds JSON that cannot be read"):
+        list(read([path], ReadConfig()))
+
+
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)  # beyond 64 bits too: orjson would read those as floats
+    | st.floats(allow_nan=True)
+    | st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from(["\ud800", "\ufeff"])),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@given(st.dictionaries(st.sampled_from(["id", "text", "date", "x"]), _JSON_VALUES), st.booleans())
+def test_a_line_parses_as_json_reads_it(record, bom):
+    raw = ("\ufeff" if bom else "") + json.dumps(record, ensure_ascii=False) + "\n"
+    data = raw.encode("utf-8", "surrogatepass")
+    try:
+        want = json.loads(_decode(data, 1))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        want = None
+    got, problem = _parse_json(data, "in.jsonl", 1)
+    assert (got is None) == (want is None) == bool(problem)
+    if want is not None:
+        assert repr(got) == repr(want)  # the same values, of the same types (nan too)
