@@ -495,13 +495,14 @@ class Spans:
 
 @dataclass(slots=True)
 class Settle:
-    """The driver's part of reading: what needs every record before, in input order.
+    """What needs every record before, in input order: the driver's part, or read()'s.
 
     Attributes:
         cfg: The field mapping and what to do with bad or empty records.
         keep: Whether to keep skips, origins and spans (the fingerprint pass), or only
-            to check (the survey pass).
-        ids: Ids taken so far, with where.
+            to check (the survey pass; :func:`read_jsonl`, which yields the skips).
+        ids: Ids taken so far, with where (:func:`newsdedup.io.read.read` shares them
+            with its readers of other formats).
         files_with_text: Files with a record that has the text field so far.
         records: Records met so far in each file.
         skipped: The skips, in input order.
