@@ -31,7 +31,7 @@ from newsdedup.data import Fingerprint, Passage
 from newsdedup.kernels.counting import KeyCounts, blocks, count, indexed
 from newsdedup.runtime import releasing, threaded
 from newsdedup.stages.boilerplate import Boilerplate, is_furniture
-from newsdedup.stages.clean import ascii_table, normalize, spacing_table
+from newsdedup.stages.clean import ascii_table, normalize, spacing_table, translated
 from newsdedup.stages.shingle import (
     _PIECE,
     _SPACE,
@@ -165,7 +165,7 @@ def _line_words(line: str, offset: int, unit: str) -> tuple[list[str], list[int]
     token (NFKC can split a token, or a format character join two) is each token
     normalised on its own.
     """
-    tokens = list(_TOKEN.finditer(line.translate(spacing_table())))
+    tokens = list(_TOKEN.finditer(translated(line, spacing_table())))
     words = normalize(line).split()
     if unit == "word" and len(words) == len(tokens):
         return words, [offset + t.start() for t in tokens], [offset + t.end() for t in tokens]
