@@ -58,6 +58,10 @@ PIECES = [
     "\x85",
     "Zürich",
     "42",
+    "\xa0",  # blank for str.strip, not for the kernel's ASCII
+    "\u3000",
+    "\u2003x",
+    "£5",
 ]
 texts = st.lists(st.sampled_from(PIECES), max_size=30).map("".join)
 
