@@ -70,6 +70,22 @@ def test_every_codec_reads_and_writes_back_the_same_records(
     assert kept == {r.doc_id for r in report.result.assignments if r.is_representative}
 
 
+def test_corrupt_zstd_data_is_an_input_error_naming_the_file(tmp_path: Path) -> None:
+    zstandard = pytest.importorskip("zstandard")
+    packed = bytearray(zstandard.ZstdCompressor().compress(corpus_bytes(tmp_path) * 20))
+    packed[len(packed) // 2 : len(packed) // 2 + 64] = bytes(64)  # zeros amid the frame
+    path = tmp_path / "c.jsonl.zst"
+    path.write_bytes(bytes(packed))
+    done = subprocess.run(
+        [CLI, "run", str(path), "-o", str(tmp_path / "out"), "-q"],
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 1 and b"Traceback" not in done.stderr
+    assert b"c.jsonl.zst" in done.stderr and b"zstd data is corrupt" in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_standard_input_is_read_once_and_named_stdin(tmp_path: Path) -> None:
     data = corpus_bytes(tmp_path)
     out = tmp_path / "out"

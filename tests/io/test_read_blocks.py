@@ -294,19 +294,13 @@ Outcome = tuple[list[Document | Skip], tuple[str, str, int] | None]
 
 
 def outcome(items: Iterable[Document | Skip]) -> Outcome:
-    """The items given before reading stopped, and the error that stopped it, if any.
-
-    Corrupt zstd data raises zstandard's own error, not an InputError (inputs._ZstdReader
-    lets it through): the same, where the same, is all that is asked here.
-    """
+    """The items given before reading stopped, and the error that stopped it, if any."""
     got: list[Document | Skip] = []
     try:
         for item in items:
             got.append(item)
     except InputError as exc:
         return got, (str(exc), exc.file, exc.line)
-    except zstandard.ZstdError as exc:
-        return got, (str(exc), "ZstdError", -1)
     return got, None
 
 

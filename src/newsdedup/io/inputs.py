@@ -135,11 +135,14 @@ class _ZstdReader(io.RawIOBase):
                     raise EOFError("zstd data ends in the middle of a frame")
                 return 0
             self.started = True
-            self.pending = self.frame.decompress(data)
-            while self.frame.eof and self.frame.unused_data:
-                rest = self.frame.unused_data
-                self.frame = self.decompressor.decompressobj()
-                self.pending += self.frame.decompress(rest)
+            try:
+                self.pending = self.frame.decompress(data)
+                while self.frame.eof and self.frame.unused_data:
+                    rest = self.frame.unused_data
+                    self.frame = self.decompressor.decompressobj()
+                    self.pending += self.frame.decompress(rest)
+            except _zstd().ZstdError as exc:  # corrupt data: a read error like gzip's
+                raise OSError(str(exc)) from None
         size = min(len(buffer), len(self.pending))
         buffer[:size] = self.pending[:size]
         self.pending = self.pending[size:]
