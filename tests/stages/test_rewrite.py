@@ -174,3 +174,52 @@ def test_finding_on_sets_already_sampled_scales_by_what_it_leaves_out():
     assert {tuple(p) for p in every.tolist()} == held
     assert {(i, i + 20) for i in range(20)} <= held
     assert not {(i, i + 40) for i in range(20)} & held
+
+
+def _pieced(gram_sets, rare, cfg, times, chunk):
+    """:func:`candidates` from its pieces, chunk by chunk and span by span, as engines run it."""
+    from newsdedup.stages.rewrite import date_plan, ordered, span_pairs, weighed
+
+    plan = date_plan(times, rare, cfg)
+    place_of = np.empty(len(gram_sets), dtype=np.int64)
+    place_of[plan.order] = np.arange(len(gram_sets))
+    totals = np.zeros(len(gram_sets))
+    places, columns, weights = [np.zeros(0, np.int64)], [np.zeros(0, np.int32)], [np.zeros(0)]
+    for lo in range(0, len(gram_sets), chunk):
+        sums, owner, column, weight = weighed(gram_sets[lo : lo + chunk], rare, plan)
+        totals[place_of[lo : lo + sums.size]] = sums
+        places.append(place_of[owner + lo])
+        columns.append(column)
+        weights.append(weight)
+    place, column, weight = map(np.concatenate, (places, columns, weights))
+    found = []
+    for start, stop, first, end in plan.spans:
+        inside = ((place >= start) & (place < stop)) | ((place >= first) & (place < end))
+        entries = (place[inside], column[inside], weight[inside])
+        found.append(span_pairs(plan, (start, stop, first, end), cfg, entries, totals))
+    return ordered(found)
+
+
+@given(
+    st.lists(sets, min_size=1, max_size=14),
+    st.lists(st.one_of(st.none(), st.integers(0, 12)), min_size=14, max_size=14),
+    st.sampled_from([1, 2, 3]),
+    st.sampled_from([1, 2]),
+    st.integers(1, 5),
+)
+def test_the_candidates_pieces_give_its_pairs(gram_sets, dates, block, finding, chunk):
+    import newsdedup.stages.rewrite as rewrite
+
+    cfg = RewriteConfig(
+        threshold=0.1, undated=0.1, same_source=0.1, max_df=5, candidate_sample=finding
+    )
+    times = np.array([np.inf if d is None else d * DAY for d in dates[: len(gram_sets)]])
+    rare = rarity(gram_sets)
+    old, rewrite._BLOCK = rewrite._BLOCK, block
+    try:
+        whole = candidates(gram_sets, rare, cfg, times)
+        pieced = _pieced(gram_sets, rare, cfg, times, chunk)
+    finally:
+        rewrite._BLOCK = old
+    assert pieced.dtype == whole.dtype
+    assert pieced.tolist() == whole.tolist()

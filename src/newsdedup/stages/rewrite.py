@@ -398,3 +398,141 @@ def needed(days: float | None, same_source: bool, cfg: RewriteConfig) -> float |
         return None
     base = cfg.undated if days is None else cfg.threshold
     return max(base, cfg.same_source) if same_source else base
+
+
+# The candidates' join cut into pieces that can run apart (an engine's executors): the
+# same plan, weights and products as :func:`candidates`, which stays the one-machine path;
+# ``tests/stages/test_rewrite.py`` checks that the pieces give its pairs.
+
+
+@dataclass(frozen=True, slots=True)
+class DatePlan:
+    """How :func:`candidates` meets the documents: in date order, a block against its window.
+
+    Attributes:
+        order: Documents by date (dated first, by date; then the undated): place ``p``
+            holds document ``order[p]``.
+        known: Each place's time in seconds (0 where undated).
+        dated: How many documents are dated (the first ``dated`` places).
+        spans: ``(start, stop, lo, hi)``: places ``start:stop`` meet places ``lo:hi``.
+        max_df: N-grams held by more documents find no candidates.
+        finding: Only n-grams whose hash is divisible by this find candidates.
+        scale: What the shared weight of the n-grams that find is multiplied by.
+        floor: The least estimated similarity a candidate has.
+        columns: How many n-grams the corpus holds (the matrices' width).
+    """
+
+    order: np.ndarray
+    known: np.ndarray
+    dated: int
+    spans: list[tuple[int, int, int, int]]
+    max_df: int
+    finding: int
+    scale: int
+    floor: float
+    columns: int
+
+
+def date_plan(times: np.ndarray, rare: Rarity, cfg: RewriteConfig) -> DatePlan:
+    """:func:`candidates`' plan for documents with these ``times`` (``inf``: undated)."""
+    n = times.size
+    order = np.argsort(times, kind="stable")
+    finding = auto_candidate_sample(cfg, n)
+    held = max(cfg.sample, 1)
+    when = times[order]
+    dated = int(np.searchsorted(when, np.inf))
+    window = (cfg.window_days + 0.001) * _DAY
+    spans: list[tuple[int, int, int, int]] = []
+    start = 0
+    while start < n:
+        stop = min(start + _BLOCK, dated if start < dated else n)
+        if start < dated:
+            reach = int(np.searchsorted(when, when[stop - 1] + window, side="right"))
+            spans += [(start, stop, start, reach), (start, stop, dated, n)]
+        else:
+            spans.append((start, stop, start, n))
+        start = stop
+    return DatePlan(
+        order,
+        np.where(np.isfinite(when), when, 0.0),
+        dated,
+        spans,
+        auto_max_df(cfg, n),
+        finding,
+        math.lcm(held, finding) // held,
+        _FLOOR_SHARE * min(cfg.threshold, cfg.undated, cfg.same_source),
+        rare.keys.size,
+    )
+
+
+def weighed(
+    gram_sets: Sequence[np.ndarray], rare: Rarity, plan: DatePlan
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A chunk of documents' ``w(S)``, and their n-grams that find candidates.
+
+    Returns each document's total, and the entries' documents (in the chunk), columns
+    (ranks in ``rare.keys``) and idf weights, as :func:`index` weighs them.
+    """
+    sizes = np.fromiter((g.size for g in gram_sets), dtype=np.int64, count=len(gram_sets))
+    grams = np.concatenate([_EMPTY, *gram_sets])
+    offsets = np.r_[0, np.cumsum(sizes)]
+    idf_of_key, unseen = rare.idf(rare.df), float(rare.idf(np.zeros(1))[0])
+    sums, owner, column, weights = rare.counted.gather(
+        grams, offsets, idf_of_key, unseen, (2, plan.max_df), plan.finding
+    )
+    return sums, owner.copy(), column.astype(np.int32), weights.copy()
+
+
+def span_pairs(
+    plan: DatePlan,
+    span: tuple[int, int, int, int],
+    cfg: RewriteConfig,
+    entries: tuple[np.ndarray, np.ndarray, np.ndarray],
+    totals: np.ndarray,
+) -> np.ndarray:
+    """The candidates where places ``start:stop`` meet places ``lo:hi`` (one product).
+
+    Args:
+        plan: The corpus's :func:`date_plan`.
+        span: ``(start, stop, lo, hi)``, one of ``plan.spans``.
+        cfg: The thresholds and ``window_days``.
+        entries: ``(place, column, weight)`` of every weighed n-gram (:func:`weighed`) of
+            the places in the span, in any order.
+        totals: ``w(S)`` of every place (0 where it has no entry in the span).
+
+    Returns:
+        Pairs of documents (``plan.order`` of the places), in no order.
+    """
+    import scipy.sparse as sp
+
+    start, stop, lo, hi = span
+    if hi <= lo:
+        return np.zeros((0, 2), dtype=np.int64)
+    place, column, weight = entries
+    ranked = np.lexsort((column, place))
+    place, column, weight = place[ranked], column[ranked], weight[ranked]
+
+    def rows(first: int, end: int, values: np.ndarray) -> Any:
+        inside = (place >= first) & (place < end)
+        held = np.bincount(place[inside] - first, minlength=end - first)
+        indptr = np.r_[0, np.cumsum(held)]
+        shape = (end - first, plan.columns)
+        return sp.csr_matrix((values[inside], column[inside], indptr), shape=shape)
+
+    weighted = rows(start, stop, weight)
+    binary = rows(lo, hi, np.ones(weight.size, np.float32))
+    block = (weighted @ binary.T).tocoo()
+    left, right = block.row.astype(np.int64) + start, block.col.astype(np.int64) + lo
+    shared = block.data * plan.scale
+    bound = shared / np.maximum(totals[left] + totals[right] - shared, 1e-12)
+    undated = (left >= plan.dated) | (right >= plan.dated)
+    apart = np.round(np.abs(plan.known[left] - plan.known[right]) / _DAY, 3)
+    keep = (right > left) & (bound >= plan.floor) & (undated | (apart <= cfg.window_days))
+    return plan.order[np.stack([left[keep], right[keep]], axis=1)]
+
+
+def ordered(found: Sequence[np.ndarray]) -> np.ndarray:
+    """The pairs of every span as :func:`candidates` gives them: ``i < j``, sorted."""
+    pairs = np.concatenate([np.zeros((0, 2), dtype=np.int64), *found])
+    pairs.sort(axis=1)
+    return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
