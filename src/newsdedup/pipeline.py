@@ -37,7 +37,6 @@ from newsdedup.stages.cluster import cluster, exact_heads, gc_paused
 from newsdedup.stages.decide import figures_differ, load_model, passage_stats
 from newsdedup.stages.lsh import Banding, choose_banding
 from newsdedup.stages.rewrite import LazyWeights, rarity, settled
-from newsdedup.stages.rewrite import candidates as rewrite_candidates
 from newsdedup.stages.verify import Pending, Rewrites, Verified, verify
 
 if TYPE_CHECKING:
@@ -109,8 +108,8 @@ def find_candidates(
     band at once,
     and all character n-grams, because their weights depend on the whole corpus.
     ``threads`` group LSH bands, weigh the n-grams and multiply the rewrite index side by
-    side; they never change the result. ``engine`` gathers the LSH buckets and lead keys
-    (where it holds the fingerprints of ``rows``; default: here).
+    side; they never change the result. ``engine`` gathers the LSH buckets, lead keys and
+    rare-n-gram candidates (where it holds the fingerprints of ``rows``; default: here).
 
     A document without a shingle (its text all furniture, or too short) stays out of LSH:
     its signature is all empty, so every two such documents would share every band
@@ -128,7 +127,7 @@ def find_candidates(
         grams = [fp.grams if fp.grams is not None else _EMPTY for fp in fingerprints]
         rare = rarity(grams)
         times = np.array([seconds(fp.published) for fp in fingerprints], dtype=np.float64)
-        rewritten = rewrite_candidates(grams, rare, config.rewrite, times, threads=threads)
+        rewritten = engine.rare_pairs(fingerprints, rare, config.rewrite, times, rows=rows)
         idf_max = float(rare.idf(np.zeros(1))[0])
         stories = config.decide.level == "stories"
         rewrites = Rewrites(config.rewrite, LazyWeights(grams, rare), idf_max, stories)

@@ -110,10 +110,10 @@ def test_other_inputs_are_streamed_from_the_driver(tmp_path: Path, engine: Spark
 
 
 @pytest.mark.parametrize("form", ["jsonl", "csv"])
-def test_lsh_and_lead_keys_are_gathered_on_the_executors(
+def test_the_candidates_are_gathered_on_the_executors(
     tmp_path: Path, engine: SparkEngine, monkeypatch: pytest.MonkeyPatch, form: str
 ) -> None:
-    """Buckets and lead keys are gathered where the chunks are kept, never on the driver.
+    """LSH buckets, lead keys and the rare n-grams' join run where the chunks are kept.
 
     Blocks read by the executors (one settled again on the driver: a repeated id) and
     documents streamed from the driver alike.
@@ -123,13 +123,15 @@ def test_lsh_and_lead_keys_are_gathered_on_the_executors(
     def refused(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("a global step fell back to the driver")
 
-    for name in ("banded_fingerprints", "lead_pairs"):
+    for name in ("banded_fingerprints", "lead_pairs", "candidates"):
         monkeypatch.setattr(backend, name, refused)
     real = pipeline._blocks
     monkeypatch.setattr(
         pipeline, "_blocks", lambda *a, **k: (b := real(*a, **k)) and replace(b, size=1 << 16)
     )
-    rows = list(iter_articles(300, seed=9))
+    written = tmp_path / "written.jsonl"
+    write_jsonl(generate(150, seed=9, rewrites=True), written)  # rewrites: rare n-grams find
+    rows = [json.loads(line) for line in written.read_text().splitlines()]
     rows[200] = rows[20]  # a repeated id, blocks after its first
     corpus = tmp_path / f"corpus.{form}"
     if form == "csv":
@@ -140,7 +142,8 @@ def test_lsh_and_lead_keys_are_gathered_on_the_executors(
     else:
         corpus.write_text("".join(json.dumps(row) + "\n" for row in rows))
     config = Config(read=ReadConfig(on_error="skip"))
-    _same_as_local([corpus], tmp_path, engine, config)
+    tables = _same_as_local([corpus], tmp_path, engine, config)
+    assert b",rewrite," in tables["clusters.csv"]
     assert engine._held is None  # let go of at the end of the run
 
 

@@ -2,7 +2,7 @@
 
 The pipeline names the steps; an engine runs the stages' per-chunk work where it chooses
 and hands the results back in input order, and gathers the global steps it is given
-(LSH buckets, lead keys) where the fingerprints are:
+(LSH buckets, lead keys, the rare n-grams' candidates) where the fingerprints are:
 
 - :class:`newsdedup.backends.local.LocalEngine`: this process, or a pool of worker
   processes on this machine (the default);
@@ -23,11 +23,12 @@ if TYPE_CHECKING:
     import numpy as np
 
     from newsdedup.backends.blocks import BlockInput
-    from newsdedup.config import Config
+    from newsdedup.config import Config, RewriteConfig
     from newsdedup.data import Document, Fingerprint
     from newsdedup.runtime import Mapper
     from newsdedup.stages.boilerplate import Boilerplate, SurveyChunk
     from newsdedup.stages.lsh import Banded, Banding
+    from newsdedup.stages.rewrite import Rarity
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +101,23 @@ class Engine(Protocol):
 
     def leads(self, fingerprints: Sequence[Fingerprint], *, rows: Rows | None = None) -> np.ndarray:
         """The lead-key pairs of ``fingerprints`` (:func:`newsdedup.stages.leads.lead_pairs`)."""
+        ...
+
+    def rare_pairs(
+        self,
+        fingerprints: Sequence[Fingerprint],
+        rare: Rarity,
+        cfg: RewriteConfig,
+        times: np.ndarray,
+        *,
+        rows: Rows | None = None,
+    ) -> np.ndarray:
+        """The rare-n-gram candidates of ``fingerprints`` in their date window.
+
+        Those of :func:`newsdedup.stages.rewrite.candidates`, with ``rare`` the n-grams'
+        document frequencies and ``times`` each document's date in seconds (``inf``:
+        undated).
+        """
         ...
 
     def release(self) -> None:

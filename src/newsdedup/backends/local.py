@@ -26,7 +26,7 @@ import numpy as np
 
 from newsdedup.backends.pool import WorkerPool
 from newsdedup.backends.spill import SPILL_PREFIX, SpillWriter, spilled_fingerprints
-from newsdedup.config import Config
+from newsdedup.config import Config, RewriteConfig
 from newsdedup.data import Document, Fingerprint
 from newsdedup.io.leftovers import remove_dead_spills
 from newsdedup.runtime import Mapper, in_order, serial
@@ -38,6 +38,7 @@ from newsdedup.stages.boilerplate import (
 from newsdedup.stages.fingerprint import FingerprintChunk, Slim, fingerprint_chunk, noting, slim
 from newsdedup.stages.leads import lead_pairs
 from newsdedup.stages.lsh import Banded, Banding, banded_fingerprints
+from newsdedup.stages.rewrite import Rarity, candidates
 
 if TYPE_CHECKING:
     from newsdedup.backends import Rows
@@ -251,6 +252,19 @@ class LocalEngine:
     def leads(self, fingerprints: Sequence[Fingerprint], *, rows: Rows | None = None) -> np.ndarray:
         """:func:`~newsdedup.stages.leads.lead_pairs` here."""
         return lead_pairs([fp.leads for fp in fingerprints])
+
+    def rare_pairs(
+        self,
+        fingerprints: Sequence[Fingerprint],
+        rare: Rarity,
+        cfg: RewriteConfig,
+        times: np.ndarray,
+        *,
+        rows: Rows | None = None,
+    ) -> np.ndarray:
+        """:func:`~newsdedup.stages.rewrite.candidates` here, on the engine's threads."""
+        grams = [fp.grams if fp.grams is not None else _EMPTY for fp in fingerprints]
+        return candidates(grams, rare, cfg, times, threads=self.threads)
 
     def release(self) -> None:
         """Nothing to let go of: the fingerprints are the driver's."""

@@ -13,12 +13,13 @@ What runs where, today:
 - on the executors: keying the lines for the furniture survey, normalising, shingling,
   signing and the n-grams of every document, and aligning the passages of every pair
   (for the story decision and for the evidence); and, over the fingerprint chunks they
-  keep (persisted, ``MEMORY_AND_DISK``, until :meth:`SparkEngine.release`), the LSH
-  buckets (band keys shuffled by key, capped buckets chained as locally) and the lead
-  keys: only the pairs come back;
+  keep (persisted on their disks, until :meth:`SparkEngine.release`), the candidates:
+  LSH buckets (band keys shuffled by key, capped buckets chained as locally), lead
+  keys, and the rare-n-gram join in the date window (weighed n-grams sent to the date
+  blocks they take part in, a block's product on one executor): only pairs come back;
 - on the driver: the other global steps, over the fingerprints (no texts; their arrays
-  also come back, spilled to a file, for these): exact groups, n-gram document
-  frequencies and the rare-n-gram candidates, verification, and the clusters.
+  also come back, spilled to a file, for these): exact groups, the n-grams' document
+  frequencies (sent out for the join), verification, and the clusters.
 
 With :func:`newsdedup.spark.dedup` the documents are read by the executors, from the
 user's DataFrame. ``newsdedup run --engine spark`` on a local master lets the executors
@@ -43,7 +44,7 @@ import numpy as np
 from newsdedup.backends import Rows
 from newsdedup.backends.blocks import BlockInput, block_job, cutting, settled
 from newsdedup.backends.spill import spilled_fingerprints
-from newsdedup.config import Config
+from newsdedup.config import Config, RewriteConfig
 from newsdedup.data import Document, Fingerprint
 from newsdedup.errors import ConfigError, EngineError, NewsDedupError
 from newsdedup.io.read_blocks import Block, CheckedBlock, Slim
@@ -60,6 +61,15 @@ from newsdedup.stages.lsh import (
     banded_fingerprints,
     check_banding,
     entry_pairs,
+)
+from newsdedup.stages.rewrite import (
+    DatePlan,
+    Rarity,
+    candidates,
+    date_plan,
+    ordered,
+    span_pairs,
+    weighed,
 )
 
 if TYPE_CHECKING:
@@ -153,7 +163,7 @@ class SparkEngine:
     ) -> Iterator[Fingerprint]:
         """Every document's fingerprint, made on the executors, in input order.
 
-        The executors keep the chunks they made (persisted, ``MEMORY_AND_DISK``) for the
+        The executors keep the chunks they made (persisted, ``DISK_ONLY``) for the
         global steps that run there (:meth:`lsh`, :meth:`leads`) until :meth:`release`.
         Their arrays also come to the driver, spilled as the local engine's are
         (:func:`newsdedup.backends.spill.spilled_fingerprints`): in the page cache, not
@@ -234,7 +244,6 @@ class SparkEngine:
                 .mapPartitions(_BandPairs(config.lsh.max_bucket))
                 .collect()
             )
-            bare = placed.map(_Bare(where)).sum()
         except Exception as exc:
             error = _engine_error(exc)
             if error is exc:
@@ -243,7 +252,8 @@ class SparkEngine:
         finally:
             where.unpersist()
         pairs = _unique_pairs([pairs for pairs, _ in found])
-        return Banded(pairs, sum(capped for _, capped in found), int(bare))
+        bare = sum(len(fp.shingles) == 0 for fp in fingerprints)  # a length: no page read
+        return Banded(pairs, sum(capped for _, capped in found), bare)
 
     def leads(self, fingerprints: Sequence[Fingerprint], *, rows: Rows | None = None) -> np.ndarray:
         """The lead-key pairs of ``fingerprints``, their keys gathered on the executors.
@@ -274,6 +284,56 @@ class SparkEngine:
             where.unpersist()
         return _unique_pairs(found)
 
+    def rare_pairs(
+        self,
+        fingerprints: Sequence[Fingerprint],
+        rare: Rarity,
+        cfg: RewriteConfig,
+        times: np.ndarray,
+        *,
+        rows: Rows | None = None,
+    ) -> np.ndarray:
+        """The rare-n-gram candidates of ``fingerprints``, joined on the executors.
+
+        The driver plans the join as the local engine does
+        (:func:`newsdedup.stages.rewrite.date_plan`: documents in date order, a block of
+        them against those dated within the window, and the undated); each executor
+        weighs the n-grams of its chunks (:func:`newsdedup.stages.rewrite.weighed`, with
+        the document frequencies ``rare`` sent to it) and sends each weighed n-gram to
+        the blocks it takes part in; each block's product is made where its n-grams meet
+        (:func:`newsdedup.stages.rewrite.span_pairs`). Only the pairs come back.
+
+        On the driver instead, as the local engine does, without the chunks of ``rows``,
+        or when the plan would send each n-gram to many blocks (a corpus mostly undated:
+        every block meets every undated document).
+        """
+        held = self._held_for(rows)
+        plan = date_plan(times, rare, cfg) if held is not None else None
+        if held is None or rows is None or plan is None or _spread_out(plan):
+            grams = [fp.grams if fp.grams is not None else _EMPTY for fp in fingerprints]
+            return candidates(grams, rare, cfg, times, threads=self.threads)
+        sc = self.spark.sparkContext
+        place = np.full(rows.made, -1, dtype=np.int64)
+        place[rows.positions[plan.order]] = np.arange(len(rows.positions), dtype=np.int64)
+        shared = sc.broadcast((plan, rare, place))
+        parts = self._parts(sum(stop - start + hi - lo for start, stop, lo, hi in plan.spans))
+        try:
+            found = (
+                self._placed(held)
+                .flatMap(_Weighed(shared))
+                .partitionBy(parts, _identity)
+                .mapPartitions(_SpanPairs(shared, cfg))
+                .collect()
+            )
+        except Exception as exc:
+            error = _engine_error(exc)
+            if error is exc:
+                raise
+            raise error from None
+        finally:
+            shared.unpersist()
+        return ordered(found)
+
     def release(self) -> None:
         """Let go of the chunks the executors keep of the last fingerprint pass."""
         held, self._held = self._held, None
@@ -301,7 +361,10 @@ class SparkEngine:
             placed = sc.union(held.rdds).flatMap(_Placed(held.blocks, start))
             if held.made:
                 placed = placed.union(sc.parallelize(held.made, max(len(held.made) // 4, 1)))
-            held.placed = placed
+            # A task a few jobs' results, not one a job's item: a task costs about 0.1 s
+            # before it starts (see map_chunks).
+            cores = max(sc.defaultParallelism, 1)
+            held.placed = placed.coalesce(max(2 * cores, placed.getNumPartitions() // 16))
         return held.placed
 
     def _parts(self, entries: int) -> int:
@@ -384,7 +447,10 @@ class SparkEngine:
         def collected(batch: list[_In], base: int) -> list[tuple[int, _Out]]:
             slices = -(-len(batch) // max(per_task, 1))
             numbered = sc.parallelize(list(enumerate(batch, start=base)), slices)
-            kept = numbered.mapPartitions(run).persist(StorageLevel.MEMORY_AND_DISK)
+            # On disk: on a local master the executors' memory is the driver JVM's heap
+            # (1 GB by default), which the collected results pass through; chunks cached
+            # there too filled it (a 100k run stalled in garbage collection).
+            kept = numbered.mapPartitions(run).persist(StorageLevel.DISK_ONLY)
             held.rdds.append(kept)
             return kept.collect()
 
@@ -543,16 +609,75 @@ class _Entries:
         return _spread(self.parts, keys, bands, keys, owners)
 
 
-class _Bare:
-    """How many of a placed chunk's documents in the step have no shingle."""
+_SPREAD = 6
+"""The rare-n-gram join goes to the executors while each document takes part in at most
+this many blocks' products, on average (each block of a dated corpus meets the next days'
+and the undated: about 3)."""
+_EMPTY = np.zeros(0, dtype=np.uint32)
 
-    def __init__(self, where: Any) -> None:
-        self.where = where
 
-    def __call__(self, item: tuple[int, FingerprintChunk]) -> int:
+def _spread_out(plan: DatePlan) -> bool:
+    """Whether the plan's blocks would hold each document many times (mostly undated)."""
+    held = sum(stop - start + hi - lo for start, stop, lo, hi in plan.spans)
+    return held > _SPREAD * max(plan.order.size, 1)
+
+
+class _Weighed:
+    """A placed chunk's weighed n-grams, sent to every block (span) they take part in."""
+
+    def __init__(self, shared: Any) -> None:
+        self.shared = shared
+
+    def __call__(self, item: tuple[int, FingerprintChunk]) -> Iterator[tuple[int, Any]]:
+        plan, rare, place_of = self.shared.value
         first, chunk = item
-        at = self.where.value[first : first + len(chunk.ids)]
-        return int(np.count_nonzero((at >= 0) & (np.diff(np.asarray(chunk.bounds)) == 0)))
+        at = place_of[first : first + len(chunk.ids)]
+        taken = np.flatnonzero(at >= 0)
+        if not taken.size:
+            return
+        sets = chunk.gram_sets
+        grams = [g if (g := sets[i]) is not None else _EMPTY for i in taken.tolist()]
+        sums, owner, column, weight = weighed(grams, rare, plan)
+        place = at[taken]
+        entry = place[owner]
+        by_entry, by_doc = np.argsort(entry, kind="stable"), np.argsort(place, kind="stable")
+        entry, column, weight = entry[by_entry], column[by_entry], weight[by_entry]
+        place, sums = place[by_doc], sums[by_doc]
+        for span, (start, stop, lo, hi) in enumerate(plan.spans):
+            picked = _within(entry, start, stop, lo, hi)
+            if picked.size:
+                docs = _within(place, start, stop, lo, hi)
+                yield span, (entry[picked], column[picked], weight[picked], place[docs], sums[docs])
+
+
+def _within(ordered: np.ndarray, start: int, stop: int, lo: int, hi: int) -> np.ndarray:
+    """Where sorted ``ordered`` lies in ``start:stop`` or ``lo:hi`` (each once)."""
+    a, b, c, d = np.searchsorted(ordered, [start, stop, lo, hi])
+    if c < b and a < d:  # the ranges overlap: one range
+        return np.arange(min(a, c), max(b, d))
+    return np.r_[np.arange(a, b), np.arange(c, d)]
+
+
+class _SpanPairs:
+    """The candidates of the spans of one partition, each from one product."""
+
+    def __init__(self, shared: Any, cfg: RewriteConfig) -> None:
+        self.shared, self.cfg = shared, cfg
+
+    def __call__(self, items: Iterable[tuple[int, Any]]) -> Iterator[np.ndarray]:
+        plan = self.shared.value[0]
+        by_span: dict[int, list[Any]] = {}
+        for span, columns in items:
+            by_span.setdefault(span, []).append(columns)
+        totals = np.zeros(plan.order.size, dtype=np.float64)
+        for span, held in sorted(by_span.items()):
+            entry, column, weight, place, sums = (
+                np.concatenate([part[k] for part in held]) for k in range(5)
+            )
+            totals[place] = sums
+            entries = (entry, column, weight)
+            yield span_pairs(plan, plan.spans[span], self.cfg, entries, totals)
+            totals[place] = 0.0
 
 
 def _joined(items: Iterable[tuple[int, tuple[np.ndarray, ...]]]) -> list[np.ndarray] | None:
