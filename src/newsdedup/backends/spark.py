@@ -234,45 +234,42 @@ class SparkEngine:
             lsh, minhash = config.lsh, config.minhash
             return banded_fingerprints(fingerprints, banding, lsh, minhash, threads=self.threads)
         check_banding(banding, config.minhash.num_perm)
-        sc = self.spark.sparkContext
-        placed, where = self._placed(held), sc.broadcast(_row_of(rows))
-        parts = self._parts(len(rows.positions) * banding.bands)
-        try:
-            found = (
-                placed.flatMap(_Entries(where, banding, parts))
-                .partitionBy(parts, _identity)
-                .mapPartitions(_BandPairs(config.lsh.max_bucket))
-                .collect()
-            )
-        except Exception as exc:
-            error = _engine_error(exc)
-            if error is exc:
-                raise
-            raise error from None
-        finally:
-            where.unpersist()
-        pairs = _unique_pairs([pairs for pairs, _ in found])
+        pairs, capped, held.leads = self._keyed(held, rows, banding, config.lsh.max_bucket)
         bare = sum(len(fp.shingles) == 0 for fp in fingerprints)  # a length: no page read
-        return Banded(pairs, sum(capped for _, capped in found), bare)
+        return Banded(pairs, capped, bare)
 
     def leads(self, fingerprints: Sequence[Fingerprint], *, rows: Rows | None = None) -> np.ndarray:
         """The lead-key pairs of ``fingerprints``, their keys gathered on the executors.
 
-        As :meth:`lsh`: keys of a chunk (:func:`newsdedup.stages.leads.lead_entries`)
+        As :meth:`lsh`, which gathers them in the same pass over the chunks when it ran
+        on the same ``rows``: keys of a chunk (:func:`newsdedup.stages.leads.lead_entries`)
         shuffled by key, pairs made where a key's documents meet
         (:func:`newsdedup.stages.leads.entry_pairs`).
         """
         held = self._held_for(rows)
         if held is None or rows is None:
             return lead_pairs([fp.leads for fp in fingerprints])
+        if held.leads is not None and held.leads[0] is rows:
+            return held.leads[1]
+        return self._keyed(held, rows, None, 0)[2][1]
+
+    def _keyed(
+        self, held: _Held, rows: Rows, banding: Banding | None, max_bucket: int
+    ) -> tuple[np.ndarray, int, tuple[Rows, np.ndarray]]:
+        """Band pairs (with ``banding``), buckets chained, and lead pairs, in one pass.
+
+        Band keys go to the first half of the shuffle's partitions, lead keys to the
+        second, so a partition holds one kind.
+        """
         sc = self.spark.sparkContext
         placed, where = self._placed(held), sc.broadcast(_row_of(rows))
-        parts = self._parts(len(rows.positions))
+        bands = banding.bands if banding is not None else 0
+        parts = self._parts(len(rows.positions) * max(bands, 1))
         try:
             found = (
-                placed.flatMap(_Entries(where, None, parts))
-                .partitionBy(parts, _identity)
-                .mapPartitions(_LeadPairs(LEAD_CAP))
+                placed.flatMap(_Entries(where, banding, parts))
+                .partitionBy(2 * parts, _identity)
+                .mapPartitionsWithIndex(_KeyedPairs(parts, max_bucket, LEAD_CAP))
                 .collect()
             )
         except Exception as exc:
@@ -282,7 +279,9 @@ class SparkEngine:
             raise error from None
         finally:
             where.unpersist()
-        return _unique_pairs(found)
+        band = _unique_pairs([pairs for kind, pairs, _ in found if kind == "band"])
+        lead = _unique_pairs([pairs for kind, pairs, _ in found if kind == "lead"])
+        return band, sum(capped for _, _, capped in found), (rows, lead)
 
     def rare_pairs(
         self,
@@ -511,6 +510,7 @@ class _Held:
         count: Documents in the pass so far.
         done: Whether the pass is over.
         placed: The chunks with their places, once a global step asked for them.
+        leads: The lead pairs :meth:`SparkEngine.lsh` gathered, and for which rows.
     """
 
     blocks: bool
@@ -521,6 +521,7 @@ class _Held:
     count: int = 0
     done: bool = False
     placed: Any = None
+    leads: tuple[Rows, np.ndarray] | None = None
 
     def numbered(self, parts: Iterable[_Tagged | FingerprintChunk]) -> Iterator[FingerprintChunk]:
         """The chunks of ``parts`` in order, each one's place noted."""
@@ -591,7 +592,10 @@ class _Placed:
 
 
 class _Entries:
-    """A placed chunk's band keys (with ``banding``) or lead keys, spread to partitions."""
+    """A placed chunk's lead keys and, with ``banding``, band keys, spread to partitions.
+
+    Band keys go to partitions ``0:parts``, lead keys to ``parts:2 * parts``.
+    """
 
     def __init__(self, where: Any, banding: Banding | None, parts: int) -> None:
         self.where, self.banding, self.parts = where, banding, parts
@@ -599,14 +603,15 @@ class _Entries:
     def __call__(self, item: tuple[int, FingerprintChunk]) -> Iterator[tuple[int, Any]]:
         first, chunk = item
         at = self.where.value[first : first + len(chunk.ids)]
-        if self.banding is None:
-            taken = np.flatnonzero(at >= 0)
-            keys, owners = lead_entries([chunk.leads[i] for i in taken.tolist()], at[taken])
-            return _spread(self.parts, keys, keys, owners)
-        # A document without a shingle stays out of LSH (as in banded_fingerprints).
-        keep = (at >= 0) & (np.diff(np.asarray(chunk.bounds)) > 0)
-        bands, keys, owners = band_entries(chunk.signatures[keep], at[keep], self.banding)
-        return _spread(self.parts, keys, bands, keys, owners)
+        taken = np.flatnonzero(at >= 0)
+        keys, owners = lead_entries([chunk.leads[i] for i in taken.tolist()], at[taken])
+        for part, columns in _spread(self.parts, keys, keys, owners):
+            yield self.parts + part, columns
+        if self.banding is not None:
+            # A document without a shingle stays out of LSH (as in banded_fingerprints).
+            keep = (at >= 0) & (np.diff(np.asarray(chunk.bounds)) > 0)
+            bands, keys, owners = band_entries(chunk.signatures[keep], at[keep], self.banding)
+            yield from _spread(self.parts, keys, bands, keys, owners)
 
 
 _SPREAD = 6
@@ -688,30 +693,22 @@ def _joined(items: Iterable[tuple[int, tuple[np.ndarray, ...]]]) -> list[np.ndar
     return [np.concatenate([columns[k] for columns in held]) for k in range(len(held[0]))]
 
 
-class _BandPairs:
-    """The pairs of the buckets of one partition, and how many were chained."""
+class _KeyedPairs:
+    """The pairs of one partition's buckets: of bands (partitions ``0:parts``) or leads."""
 
-    def __init__(self, max_bucket: int) -> None:
-        self.max_bucket = max_bucket
+    def __init__(self, parts: int, max_bucket: int, cap: int) -> None:
+        self.parts, self.max_bucket, self.cap = parts, max_bucket, cap
 
-    def __call__(self, items: Iterable[Any]) -> Iterator[tuple[np.ndarray, int]]:
+    def __call__(self, index: int, items: Iterable[Any]) -> Iterator[tuple[str, np.ndarray, int]]:
         columns = _joined(items)
-        if columns is not None:
+        if columns is None:
+            return
+        if index < self.parts:
             bands, keys, rows = columns
-            yield entry_pairs(bands, keys, rows, self.max_bucket)
-
-
-class _LeadPairs:
-    """The pairs of the lead keys of one partition."""
-
-    def __init__(self, cap: int) -> None:
-        self.cap = cap
-
-    def __call__(self, items: Iterable[Any]) -> Iterator[np.ndarray]:
-        columns = _joined(items)
-        if columns is not None:
+            yield "band", *entry_pairs(bands, keys, rows, self.max_bucket)
+        else:
             keys, rows = columns
-            yield lead_entry_pairs(keys, rows, self.cap)
+            yield "lead", lead_entry_pairs(keys, rows, self.cap), 0
 
 
 def _from_spark(exc: BaseException) -> bool:
