@@ -208,12 +208,12 @@ def verify(
     window = rewrites.cfg.window_days if rewrites is not None else 0.0
     found: list[Match] = []
     pending: list[Pending] = []
+    if rewrites is not None and len(pairs):  # settled without their n-gram weights: nothing
+        pairs = np.asarray(pairs).reshape(-1, 2)
+        pairs = pairs[~_far_and_nothing(pairs, fingerprints, cfg, window)]
     rows = pairs.tolist()
-    far = _FarApart(fingerprints, cfg, window) if rewrites is not None else None
     for start in range(0, len(rows), _BATCH):
         batch = rows[start : start + _BATCH]
-        if far is not None:  # settled without their n-gram weights: nothing
-            batch = [pair for pair in releasing(batch, every=256) if not far.nothing(*pair)]
         if prepare is not None:
             prepare(i for pair in batch for i in pair)
         for i, j in releasing(batch, every=256):
@@ -230,40 +230,34 @@ def verify(
 _BATCH = 1024  # pairs whose documents' n-gram weights are computed together
 
 
-class _FarApart:
+def _far_and_nothing(
+    pairs: np.ndarray, fingerprints: Sequence[Fingerprint], cfg: VerifyConfig, window: float
+) -> np.ndarray:
     """Which candidates are dated beyond the window and no copy: nothing, whatever they share.
 
     Such a pair can be no rewrite (:func:`newsdedup.stages.rewrite.needed`) and no story
     (:func:`newsdedup.stages.decide.may_be_story`), so its shingles alone settle it and its
     n-gram weights, the dearest part of verifying, are never computed. Most LSH and lead
     candidates of a year of news are such pairs: articles weeks apart that reuse a
-    background paragraph. Each document's date is read once, when first needed.
+    background paragraph. Each document's date is read once; a pair within a thousandth
+    of a day of the window's edge is left to be weighed (days are rounded to three
+    decimals there), which settles it the same way.
     """
-
-    def __init__(self, fingerprints: Sequence[Fingerprint], cfg: VerifyConfig, window: float):
-        self._fps = fingerprints
-        self._cfg = cfg
-        self._window = window
-        self._times = np.full(len(fingerprints), np.nan)
-
-    def _time(self, i: int) -> float:
-        t = float(self._times[i])
-        if math.isnan(t):
-            t = self._times[i] = seconds(self._fps[i].published)
-        return t
-
-    def nothing(self, i: int, j: int) -> bool:
-        """Whether rows ``i`` and ``j`` are surely no match and no story candidate."""
-        first, second = self._time(i), self._time(j)
-        if math.isinf(first) or math.isinf(second):
-            return False
-        if round(abs(first - second) / 86400.0, 3) <= self._window:
-            return False
-        a, b = self._fps[i], self._fps[j]
+    times = np.full(len(fingerprints), np.inf)
+    used = np.unique(pairs)
+    times[used] = [seconds(fingerprints[i].published) for i in used.tolist()]
+    first, second = times[pairs[:, 0]], times[pairs[:, 1]]
+    dated = np.isfinite(first) & np.isfinite(second)
+    apart = np.zeros(len(pairs))
+    apart[dated] = np.abs(first[dated] - second[dated]) / 86400.0
+    far = np.flatnonzero(dated & (apart > window + 0.001))
+    out = np.zeros(len(pairs), dtype=bool)
+    for k, (i, j) in zip(far.tolist(), releasing(pairs[far].tolist(), every=256), strict=True):
+        a, b = fingerprints[i], fingerprints[j]
         if templates(a.marks, b.marks):
-            return True
-        if a.grams is None or b.grams is None:
-            return False  # settled on shingles anyway, as copies only
-        jaccard, containment = scores(a.shingles, b.shingles)
-        smaller = min(a.shingles.size, b.shingles.size)
-        return copy_kind(jaccard, containment, smaller, self._cfg) is None
+            out[k] = True
+        elif a.grams is not None and b.grams is not None:  # else settled as copies only
+            jaccard, containment = scores(a.shingles, b.shingles)
+            smaller = min(a.shingles.size, b.shingles.size)
+            out[k] = copy_kind(jaccard, containment, smaller, cfg) is None
+    return out
