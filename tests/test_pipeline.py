@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import story_pair
 from newsdedup import Config, Document, dedup, run
 from newsdedup.errors import InputError
 from newsdedup.evaluate import score_clusters
@@ -251,21 +252,7 @@ def test_story_passages_are_kept_from_the_decision_and_equal_a_fresh_alignment()
     from newsdedup.pipeline import _settled, with_evidence
     from newsdedup.stages.boilerplate import learn_from_documents
 
-    statement = (
-        "the minister said the agreement signed in the capital on monday would open "
-        "the northern corridor to grain shipments before the end of the harvest season"
-    )
-    a = (
-        "Officials gathered for a long ceremony at the port authority building. "
-        f'In a written statement, "{statement}". Farmers in the valley welcomed the news '
-        "although several cooperatives asked for guarantees on freight prices."
-    )
-    b = (
-        "Trade unions said they had not been consulted about the new arrangements. "
-        f'The foreign ministry said that "{statement}", adding that talks would resume. '
-        "Opposition deputies called for a parliamentary debate on the terms next month."
-    )
-    docs = [Document("a", a), Document("b", b)]
+    docs = list(story_pair())
     result = dedup(docs)
     (story,) = result.matches
     assert story.kind == "story" and story.passages

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import story_pair
 from newsdedup import Config, Document, dedup
 from newsdedup.errors import ConfigError
 from newsdedup.fit import fit_level, model_json, pair_evidence
@@ -152,25 +153,6 @@ def test_pair_evidence_gives_features_for_each_candidate():
     assert found.features.shape == (len(found.a), len(FEATURES))
     assert len(found.a) > 0
     assert np.isfinite(found.features).all()
-
-
-def story_pair():
-    """Two outlets' reports that quote the same statement, each in its own words around it."""
-    statement = (
-        "the minister said the agreement signed in the capital on monday would open "
-        "the northern corridor to grain shipments before the end of the harvest season"
-    )
-    a = (
-        "Officials gathered for a long ceremony at the port authority building. "
-        f'In a written statement, "{statement}". Farmers in the valley welcomed the news '
-        "although several cooperatives asked for guarantees on freight prices."
-    )
-    b = (
-        "Trade unions said they had not been consulted about the new arrangements. "
-        f'The foreign ministry said that "{statement}", adding that talks would resume. '
-        "Opposition deputies called for a parliamentary debate on the terms next month."
-    )
-    return Document("a", a), Document("b", b)
 
 
 def test_levels_nest_copies_within_rewrites_within_stories():
