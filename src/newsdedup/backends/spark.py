@@ -33,7 +33,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from importlib import resources
 from itertools import islice
@@ -266,17 +266,13 @@ class SparkEngine:
         bands = banding.bands if banding is not None else 0
         parts = self._parts(len(rows.positions) * max(bands, 1))
         try:
-            found = (
-                placed.flatMap(_Entries(where, banding, parts))
-                .partitionBy(2 * parts, _identity)
-                .mapPartitionsWithIndex(_KeyedPairs(parts, max_bucket, LEAD_CAP))
-                .collect()
-            )
-        except Exception as exc:
-            error = _engine_error(exc)
-            if error is exc:
-                raise
-            raise error from None
+            with _failed_jobs():
+                found = (
+                    placed.flatMap(_Entries(where, banding, parts))
+                    .partitionBy(2 * parts, _identity)
+                    .mapPartitionsWithIndex(_KeyedPairs(parts, max_bucket, LEAD_CAP))
+                    .collect()
+                )
         finally:
             where.unpersist()
         band = _unique_pairs([pairs for kind, pairs, _ in found if kind == "band"])
@@ -317,18 +313,14 @@ class SparkEngine:
         shared = sc.broadcast((plan, rare, place))
         parts = self._parts(sum(stop - start + hi - lo for start, stop, lo, hi in plan.spans))
         try:
-            found = (
-                self._placed(held)
-                .flatMap(_Weighed(shared))
-                .partitionBy(parts, _identity)
-                .mapPartitions(_SpanPairs(shared, cfg))
-                .collect()
-            )
-        except Exception as exc:
-            error = _engine_error(exc)
-            if error is exc:
-                raise
-            raise error from None
+            with _failed_jobs():
+                found = (
+                    self._placed(held)
+                    .flatMap(_Weighed(shared))
+                    .partitionBy(parts, _identity)
+                    .mapPartitions(_SpanPairs(shared, cfg))
+                    .collect()
+                )
         finally:
             shared.unpersist()
         return ordered(found)
@@ -468,24 +460,18 @@ class SparkEngine:
         Raises:
             EngineError: A Spark job failed.
         """
-        try:
-            with ThreadPoolExecutor(1, thread_name_prefix="spark-job") as jobs:
-                pending = iter(items)
-                running: Future[list[_Out]] | None = None
-                base = 0
-                while part := list(islice(pending, size)):
-                    submitted = jobs.submit(collected, part, base)
-                    base += len(part)
-                    if running is not None:
-                        yield from running.result()
-                    running = submitted
+        with _failed_jobs(), ThreadPoolExecutor(1, thread_name_prefix="spark-job") as jobs:
+            pending = iter(items)
+            running: Future[list[_Out]] | None = None
+            base = 0
+            while part := list(islice(pending, size)):
+                submitted = jobs.submit(collected, part, base)
+                base += len(part)
                 if running is not None:
                     yield from running.result()
-        except Exception as exc:
-            error = _engine_error(exc)
-            if error is exc:
-                raise
-            raise error from None
+                running = submitted
+            if running is not None:
+                yield from running.result()
 
 
 @dataclass(frozen=True, slots=True)
@@ -536,15 +522,22 @@ class _Held:
             yield chunk
 
 
-def _engine_error(exc: Exception) -> Exception:
-    """``exc``, or an :class:`EngineError` that says what to do when Spark raised it."""
-    if isinstance(exc, NewsDedupError) or not _from_spark(exc):
-        return exc
-    return EngineError(
-        "a Spark job failed (Spark's log above says why; an executor out of memory "
-        "needs a larger spark.executor.memory, or spark.driver.memory on a local "
-        f"master): {_first_line(exc)}"
-    )
+@contextmanager
+def _failed_jobs() -> Iterator[None]:
+    """Raise a failed Spark job as an :class:`EngineError` that says what to do.
+
+    Errors of newsdedup's own, and errors that do not come from Spark, pass unchanged.
+    """
+    try:
+        yield
+    except Exception as exc:
+        if isinstance(exc, NewsDedupError) or not _from_spark(exc):
+            raise
+        raise EngineError(
+            "a Spark job failed (Spark's log above says why; an executor out of memory "
+            "needs a larger spark.executor.memory, or spark.driver.memory on a local "
+            f"master): {_first_line(exc)}"
+        ) from None
 
 
 def _row_of(rows: Rows) -> np.ndarray:
