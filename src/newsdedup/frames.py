@@ -98,17 +98,17 @@ def _from_arrow(table: Any, kind: str) -> Any:
 
 def _documents(table: Any, config: Config) -> tuple[list[Document], list[Skip]]:
     """Documents and skips of the table's rows, checked as :func:`newsdedup.io.read.read` does."""
-    from newsdedup.io.read import _Raw, _Seen, _to_item, surrogate_problem
+    from newsdedup.io.records import Raw, Seen, surrogate_problem, to_item
 
-    seen = _Seen()
+    seen = Seen()
     docs: list[Document] = []
     skipped: list[Skip] = []
     record = 0
     for batch in table.to_batches(max_chunksize=4096):
         for fields in batch.to_pylist():
             problem = surrogate_problem(f"{FRAME} line {record + 1}", fields)
-            raw = _Raw(FRAME, record + 1, record, None if problem else fields, problem)
-            item = _to_item(raw, config.read, seen)
+            raw = Raw(FRAME, record + 1, record, None if problem else fields, problem)
+            item = to_item(raw, config.read, seen)
             if isinstance(item, Document):
                 docs.append(item)
             else:

@@ -137,14 +137,14 @@ def _items(config: Config) -> Any:
     """Rows to documents or skips, on the executors, as :mod:`newsdedup.frames` reads them."""
 
     def convert(rows: Iterable[tuple[int, dict[str, Any]]]) -> Iterator[Document | Skip]:
-        from newsdedup.io.read import _Raw, _Seen, _to_item, surrogate_problem
+        from newsdedup.io.records import Raw, Seen, surrogate_problem, to_item
 
-        seen = _Seen(files_with_text={FRAME})
+        seen = Seen(files_with_text={FRAME})
         for position, fields in rows:
             label = f"{FRAME} line {position + 1}"
             problem = surrogate_problem(label, fields)
-            raw = _Raw(FRAME, position + 1, position, None if problem else fields, problem)
-            yield _to_item(raw, config.read, seen)
+            raw = Raw(FRAME, position + 1, position, None if problem else fields, problem)
+            yield to_item(raw, config.read, seen)
 
     return convert
 

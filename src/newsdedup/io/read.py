@@ -51,9 +51,6 @@ from newsdedup.io.records import (
     utf8_problem,
 )
 
-# newsdedup.frames and newsdedup.spark read a table's rows as records of a file, by these names.
-_Raw, _Seen, _to_item = Raw, Seen, to_item
-
 _BATCH_ROWS = 4096
 
 
