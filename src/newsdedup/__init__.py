@@ -20,6 +20,7 @@ __all__ = [
     "Config",
     "DedupResult",
     "Document",
+    "Index",
     "Match",
     "NewsDedupError",
     "RunReport",
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from newsdedup.errors import NewsDedupError
     from newsdedup.evaluate import evaluate_run
     from newsdedup.frames import dedup_frame
+    from newsdedup.index import Index
     from newsdedup.pipeline import RunReport, dedup, run
     from newsdedup.thresholds import threshold_guidance
 
@@ -47,6 +49,7 @@ _LAZY = {
     "Cluster": "newsdedup.data",
     "DedupResult": "newsdedup.data",
     "Document": "newsdedup.data",
+    "Index": "newsdedup.index",
     "Match": "newsdedup.data",
     "NewsDedupError": "newsdedup.errors",
     "RunReport": "newsdedup.pipeline",

@@ -629,6 +629,212 @@ def explain(run_dir: Path, doc_a: str, doc_b: str, as_json: bool) -> None:
     print_explanation(result)
 
 
+@main.group()
+def index() -> None:
+    """A persistent index that groups each new batch against everything it holds.
+
+    One SQLite file: `create` it, `add` each day's articles (grouped against the index and
+    themselves, outputs as `run` writes them with -o), `query` a text without storing it,
+    see its `stats`, `compact` it.
+    """
+
+
+@index.command("create")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--documents",
+    default=125_000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Documents the index is expected to hold: chooses the n-gram sample as run does.",
+)
+@click.option(
+    "--learn-from",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Learn each source's furniture from these inputs now (else from the first add).",
+)
+@run_options
+@friendly_errors
+def index_create(
+    path: Path,
+    config_file: Path | None,
+    documents: int,
+    learn_from: tuple[str, ...],
+    **options: Any,
+) -> None:
+    """Make a new, empty index at PATH with the given settings (frozen in it)."""
+    from newsdedup.index import Index
+
+    config = build_config(config_file, options)
+    docs = None
+    if learn_from:
+        from newsdedup.data import Document
+        from newsdedup.io.read import read
+
+        docs = [d for d in read(list(learn_from), config.read) if isinstance(d, Document)]
+    with Index.create(path, config, documents=documents, furniture_from=docs) as made:
+        stats = made.stats()
+    click.echo(f"Made {path} (schema {stats.schema}, level {stats.level}).")
+
+
+@index.command("add")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("inputs", nargs=-1, required=True, callback=_existing_inputs)
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write the batch's outputs here, as `run` writes them.",
+)
+@click.option(
+    "--timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Seconds to wait for another process that is writing the index.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No summary.")
+@friendly_errors
+def index_add(
+    path: Path, inputs: tuple[str, ...], out: Path | None, timeout: float, quiet: bool
+) -> None:
+    """Group the documents of INPUTS against the index at PATH and themselves; store them.
+
+    One transaction: if it is stopped, the index stays as it was before.
+    """
+    from newsdedup.index import Index
+
+    with Index.open(path, timeout=timeout) as opened:
+        added = opened.add(list(inputs), out=out)
+    if quiet:
+        return
+    stats = added.result.stats
+    click.echo(
+        f"Batch {added.batch}: {stats['documents']:,} documents, {stats['kept']:,} kept, "
+        f"{stats['grouped']:,} grouped, {stats['skipped']:,} skipped; "
+        f"{len(added.moved):,} stored documents moved; "
+        f"{sum(added.timings.values()):.2f} s."
+    )
+    if out is not None:
+        click.echo(f"Outputs: {out}")
+
+
+@index.command("query")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("text", required=False)
+@click.option(
+    "--file",
+    "text_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the text from this file (UTF-8) instead.",
+)
+@click.option("--date", "published", help="The text's publication date, if known.")
+@click.option("--source", help="The text's source, if known.")
+@click.option("--json", "as_json", is_flag=True, help="Print the matches as JSON.")
+@friendly_errors
+def index_query(
+    path: Path,
+    text: str | None,
+    text_file: Path | None,
+    published: str | None,
+    source: str | None,
+    as_json: bool,
+) -> None:
+    """Say what TEXT (or --file) matches in the index at PATH, with evidence; store nothing."""
+    from newsdedup.data import Document
+    from newsdedup.index import Index
+
+    if (text is None) == (text_file is None):
+        raise click.UsageError("Give a TEXT or --file, one of the two.")
+    body = text if text is not None else text_file.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    with Index.open(path) as opened:
+        found = opened.query(Document("query", body, published=published, source=source))
+    rows: list[dict[str, Any]] = [
+        {
+            "doc": m.b if m.a == "query" else m.a,
+            "kind": m.kind,
+            "cluster": found.clusters.get(m.b if m.a == "query" else m.a),
+            "jaccard": m.jaccard,
+            "containment": m.containment,
+            "similarity": m.similarity,
+            "score": m.score,
+            "passages": [[p.a_start, p.a_end, p.b_start, p.b_end, p.words] for p in m.passages],
+        }
+        for m in found.matches
+    ]
+    if as_json:
+        import json
+
+        click.echo(json.dumps({"cluster": found.cluster, "matches": rows}, indent=2))
+        return
+    if not rows:
+        click.echo("No match: the text is new to the index.")
+        return
+    click.echo(f"Would join cluster {found.cluster}.")
+    for row in rows:
+        click.echo(
+            f"  {row['doc']}  {row['kind']:<9} jaccard {row['jaccard']:.3f}  "
+            f"containment {row['containment']:.3f}  passages {len(row['passages'])}"
+        )
+
+
+@index.command("stats")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@friendly_errors
+def index_stats(path: Path, as_json: bool) -> None:
+    """Say what the index at PATH holds and the room it takes."""
+    from newsdedup.index import Index
+
+    with Index.open(path) as opened:
+        stats = opened.stats()
+    held = stats.store
+    figures = {
+        "schema": stats.schema,
+        "written_by": stats.written_by,
+        "level": stats.level,
+        "sample": stats.sample,
+        "documents": held.documents,
+        "distinct_texts": held.distinct,
+        "batches": held.batches,
+        "clusters": held.clusters,
+        "matches": held.matches,
+        "ngrams": held.grams,
+        "bytes": held.bytes,
+        "text_bytes": held.text_bytes,
+        "bytes_per_document_beside_texts": round(stats.bytes_per_document, 1),
+    }
+    if as_json:
+        import json
+
+        click.echo(json.dumps({**figures, "tables": dict(held.tables)}, indent=2))
+        return
+    for key, value in figures.items():
+        click.echo(
+            f"{key.replace('_', ' '):<32} {value:,}"
+            if isinstance(value, (int, float))
+            else f"{key.replace('_', ' '):<32} {value}"
+        )
+
+
+@index.command("compact")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@friendly_errors
+def index_compact(path: Path) -> None:
+    """Fold the write-ahead log into the index at PATH and give back free space."""
+    from newsdedup.index import Index
+
+    with Index.open(path) as opened:
+        before = opened.stats().store.bytes
+        opened.compact()
+        after = opened.stats().store.bytes
+    click.echo(f"Compacted {path}: {before:,} -> {after:,} bytes.")
+
+
 def _cores() -> int:
     """CPU cores this process may use."""
     import os

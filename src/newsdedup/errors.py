@@ -40,3 +40,7 @@ class MissingExtraError(NewsDedupError):
 
 class EngineError(NewsDedupError):
     """The engine that runs the work failed (a Spark job, a lost executor)."""
+
+
+class StoreError(NewsDedupError):
+    """An index cannot be used as asked: not an index, of another version, or kept busy."""
