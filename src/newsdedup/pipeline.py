@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from difflib import get_close_matches
+from functools import partial
 from itertools import compress
 from operator import attrgetter
 from pathlib import Path
@@ -195,26 +196,34 @@ def decide_stories(
     ``fingerprints`` are the rows ``pending`` points into; ``everyone`` (default: the same)
     are every document's, for how rare a passage is.
     """
-    from newsdedup.stages.evidence import passages
+    from newsdedup.stages.align import held_when
+    from newsdedup.stages.evidence import recurring, traced
 
     model = load_model(config.decide.model)
     bp = furniture or Boilerplate(patterns=False)
     site = {fp.doc_id: fp.site for fp in fingerprints}
     pairs = [(fingerprints[p.i].doc_id, fingerprints[p.j].doc_id) for p in pending]
-    aligned = passages(
+    counted = everyone or fingerprints
+    threads = engine.threads if engine else 1
+    found = traced(
         pairs,
         _Texts(docs, site),
-        everyone or fingerprints,
+        counted,
         config.shingle,
         bp,
         run=engine.mapper() if engine else serial,
-        threads=engine.threads if engine else 1,
+        threads=threads,
     )
+    spans = _spans(pending, fingerprints, config.rewrite.window_days)
+    background = recurring(found, spans, partial(held_when, counted, threads=threads))
     stories = []
-    for (a, b), waiting, found in zip(pairs, pending, aligned, strict=True):
+    for (a, b), waiting, shared, recurs in zip(
+        pairs, pending, found.passages, background, strict=True
+    ):
         if figures_differ(docs[a].text, docs[b].text):
             continue
-        weighed = replace(waiting.evidence, passages=passage_stats(found, docs[a].text))
+        own = [p for p, common in zip(shared, recurs, strict=True) if not common]
+        weighed = replace(waiting.evidence, passages=passage_stats(own, docs[a].text))
         yes, score = model.is_story(weighed)
         if yes:
             stories.append(
@@ -226,11 +235,29 @@ def decide_stories(
                     "story",
                     round(weighed.similarity, 6),
                     weighed.days,
-                    found,
+                    shared,
                     round(score, 6),
                 )
             )
     return stories
+
+
+def _spans(
+    pending: Sequence[Pending], fingerprints: Sequence[Fingerprint], window_days: float
+) -> np.ndarray:
+    """Each pair's span in seconds: ``window_days`` before its first date to after its last.
+
+    ``inf`` where either date is unknown.
+    """
+    rows = np.array([(p.i, p.j) for p in pending], dtype=np.int64).reshape(-1, 2)
+    used = np.unique(rows)
+    times = np.full(len(fingerprints), np.inf)
+    times[used] = [seconds(fingerprints[i].published) for i in used.tolist()]
+    first = np.minimum(times[rows[:, 0]], times[rows[:, 1]])
+    last = np.maximum(times[rows[:, 0]], times[rows[:, 1]])
+    margin = window_days * 86400.0
+    dated = np.isfinite(first) & np.isfinite(last)
+    return np.where(dated[:, None], np.stack([first - margin, last + margin], axis=1), np.inf)
 
 
 def _exact_matches(

@@ -128,3 +128,32 @@ def _numpy_count(arrays, at_least):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(counting, "_kernels", lambda: None)
         return counting.count(arrays, at_least)
+
+
+@given(keys, st.lists(keys, max_size=6))
+def test_holders_are_the_runs_that_hold_each_key(held, runs):
+    table = counting.indexed(held)
+    flat = np.concatenate([np.zeros(0, np.uint32), *runs])
+    offsets = np.r_[0, np.cumsum([r.size for r in runs])].astype(np.int64)
+    expected = [
+        (run, int(table.find(np.array([key], np.uint32))[0]))
+        for run, keys_of_run in enumerate(runs)
+        for key in keys_of_run.tolist()
+        if key in set(held.tolist())
+    ]
+    got = table.holders(flat, offsets)
+    assert list(zip(*(part.tolist() for part in got), strict=True)) == expected
+    # ... the same with the kernel's marks, and without the index (the path without numba)
+    marked = table.holders(flat, offsets, table.marks())
+    plain = counting.KeyCounts(table.keys, table.counts, np.zeros(0, np.uint64))
+    for other in (marked, plain.holders(flat, offsets)):
+        assert [part.tolist() for part in other] == [part.tolist() for part in got]
+
+
+def test_holders_grow_past_their_first_room():
+    table = counting.indexed(np.arange(10, dtype=np.uint32))
+    runs = [np.arange(10, dtype=np.uint32)] * 300  # 3,000 hits: more than the first 1,024
+    offsets = np.arange(0, 3001, 10, dtype=np.int64)
+    got_runs, got_ranks = table.holders(np.concatenate(runs), offsets)
+    assert got_runs.tolist() == np.repeat(np.arange(300), 10).tolist()
+    assert got_ranks.tolist() == np.tile(np.arange(10), 300).tolist()

@@ -1,11 +1,18 @@
 import itertools
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
 from newsdedup.config import Config, ShingleConfig
 from newsdedup.data import Document
-from newsdedup.stages.align import ShingleRarity, shared_passages, shingle_rarity
+from newsdedup.dates import seconds
+from newsdedup.stages.align import (
+    ShingleRarity,
+    held_when,
+    shared_passages,
+    shingle_rarity,
+)
 from newsdedup.stages.boilerplate import Boilerplate
 from newsdedup.stages.clean import normalize
 from newsdedup.stages.fingerprint import fingerprint
@@ -113,3 +120,52 @@ def test_line_words_spans_hold_their_words_on_ordinary_text(tokens):
 
     line = " ".join(tokens)
     assert list(zip(*_line_words(line, 0, "word"), strict=True)) == per_token(line)
+
+
+def test_rarest_is_the_shingle_found_in_counts():
+    config = Config()
+    docs = [Document("a", A), Document("b", B), Document("c", f"Again: {QUOTE}.")]
+    docs.append(Document("d", "led by the United States, officials said on Monday."))
+    rare = shingle_rarity([fingerprint(d, config) for d in docs])
+    hashes = fingerprint(Document("x", QUOTE), config).shingles
+    fewest, rarest = rare.rarest(hashes, [0, hashes.size])
+    assert fewest.tolist() == [3] == [rare.found_in(hashes)]
+    (key,) = rarest.tolist()
+    assert rare.found_in(np.array([key], hashes.dtype)) == 3
+
+
+days = st.sampled_from([None, "2025-01-01", "2025-01-02", "2025-03-01", "2025-07-15"])
+sentences = st.lists(
+    st.sampled_from(["a quiet day in the port", "the minister said", "grain prices rose again"]),
+    min_size=1,
+    max_size=3,
+).map(". ".join)
+
+
+@given(st.lists(st.tuples(sentences, days), min_size=1, max_size=8))
+def test_held_when_lists_the_dates_of_distinct_texts_holding_each_shingle(corpus):
+    config = Config()
+    fps = [
+        fingerprint(Document(f"d{k}", text, published=day), config)
+        for k, (text, day) in enumerate(corpus)
+    ]
+    keys = np.unique(np.concatenate([fp.shingles for fp in fps]))
+    holders = held_when(fps, keys, threads=2)
+    first = {}
+    for fp in fps:  # an exact copy counts once, with the first copy's date
+        first.setdefault(fp.digest, fp)
+    for k, key in enumerate(keys.tolist()):
+        expected = sorted(
+            seconds(fp.published)
+            for fp in first.values()
+            if fp.published and key in set(fp.shingles.tolist())
+        )
+        got = holders.times[holders.bounds[k] : holders.bounds[k + 1]].tolist()
+        assert got == expected
+    assert holders.held(keys).tolist() == np.diff(holders.bounds).tolist()
+    # how many fall in a span: all of them in an endless one, none in an empty one
+    lo, hi = np.full(keys.size, -np.inf), np.full(keys.size, np.inf)
+    assert holders.dated(keys, lo, hi).tolist() == holders.held(keys).tolist()
+    assert not holders.dated(keys, hi, lo).any()
+    absent = np.array([k for k in range(5) if k not in set(keys.tolist())], keys.dtype)
+    assert not holders.held(absent).any() and not holders.dated(absent, lo[:5], hi[:5]).any()

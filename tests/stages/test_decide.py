@@ -1,5 +1,7 @@
 import json
 import math
+import random
+import string
 from dataclasses import replace
 
 import numpy as np
@@ -193,6 +195,55 @@ def test_a_story_is_about_one_event_within_the_date_window(dates, grouped):
     result = dedup(docs, Config().replace({"decide": {"level": "stories"}}))
     # dated close together, the shared statement already makes a rewrite
     assert len(result.kept_ids) == (1 if grouped else 2)
+
+
+def _opening_with(sentence, n, seed, published):
+    """``n`` reports that open with ``sentence``, each then in words of its own."""
+    rng = random.Random(seed)
+    vocabulary = [
+        "".join(rng.choices(string.ascii_lowercase, k=rng.randint(3, 9))) for _ in range(3000)
+    ]
+    return [
+        Document(
+            f"{seed}-{k:02d}",
+            f"{sentence} {' '.join(rng.choices(vocabulary, k=60))}.",
+            published=day,
+        )
+        for k, day in enumerate(published(n))
+    ]
+
+
+STATEMENT = (
+    "The minister said the agreement signed in the capital on Monday would open the northern "
+    "corridor to grain shipments before the end of the harvest season."
+)
+
+
+@pytest.mark.parametrize(
+    ("others", "grouped"),
+    [
+        (lambda n: [], True),  # the statement is in these two reports only
+        (lambda n: ["2025-06-12"] * n, True),  # ... and in others about the same event
+        (lambda n: [f"2025-{1 + 2 * k:02d}-05" for k in range(n)], False),  # for months
+        (lambda n: [None] * n, True),  # ... in undated reports: nothing says it recurs
+    ],
+)
+def test_a_sentence_that_recurs_for_months_is_background_not_a_story(others, grouped):
+    """Two reports a day apart open with one sentence, which five others also carry."""
+    pair = _opening_with(STATEMENT, 2, 1, lambda n: ["2025-06-10", "2025-06-11"])
+    docs = pair + _opening_with(STATEMENT, 5, 2, others)
+    result = dedup(docs, Config())
+    cluster = {a.doc_id: a.cluster_id for a in result.assignments}
+    assert (cluster["1-00"] == cluster["1-01"]) == grouped
+
+
+def test_an_undated_pair_is_not_ruled_out_by_when_others_carry_its_sentence():
+    pair = _opening_with(STATEMENT, 2, 1, lambda n: [None, None])
+    docs = pair + _opening_with(
+        STATEMENT, 5, 2, lambda n: [f"2025-{1 + 2 * k:02d}-05" for k in range(n)]
+    )
+    cluster = {a.doc_id: a.cluster_id for a in dedup(docs, Config()).assignments}
+    assert cluster["1-00"] == cluster["1-01"]
 
 
 def test_shared_names_alone_make_no_story():

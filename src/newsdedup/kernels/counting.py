@@ -89,6 +89,27 @@ class KeyCounts:
         where = self.find(keys)
         out += np.bincount(where[where >= 0], minlength=out.size)
 
+    def holders(
+        self, keys: np.ndarray, offsets: np.ndarray, marks: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Which runs of ``keys`` hold which indexed keys, as ``(runs, positions)``.
+
+        ``keys[offsets[r]:offsets[r + 1]]`` is run ``r`` (a document's shingles, say).
+        Entries come run by run, in key order within a run. With ``marks``
+        (:meth:`marks`), only keys marked there are looked for in the index.
+        """
+        keys = np.ascontiguousarray(keys, dtype=self.keys.dtype)
+        offsets = np.ascontiguousarray(offsets, dtype=np.int64)
+        kernels = _kernels()
+        if kernels is not None and self.index.size:
+            bits = marks if marks is not None and marks.size else self.marks()
+            shift, bits_shift = _shift(self.index.size), _shift(self.index.size * 8)
+            return kernels.holders_marked(self.index, shift, bits, bits_shift, keys, offsets)
+        where = self.find(keys)
+        run = np.repeat(np.arange(offsets.size - 1, dtype=np.int64), np.diff(offsets))
+        found = where >= 0
+        return run[found], where[found]
+
     def gather(
         self,
         keys: np.ndarray,

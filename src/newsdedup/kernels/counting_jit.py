@@ -161,3 +161,32 @@ def gather(index, shift, keys, offsets, signed, missing, sample, out):
                 total -= value
         out[run] = total
     return runs[:chosen], where[:chosen], weight[:chosen]
+
+
+@numba.njit(cache=True, nogil=True)
+def holders_marked(index, shift, bits, bits_shift, keys, offsets):
+    """Which runs of ``keys`` (``offsets``) hold which indexed keys: ``(runs, ranks)``.
+
+    Keys are looked for in the index only where their bit (:func:`marks`) is set. The
+    entries come run by run, in key order within a run.
+    """
+    mask = np.uint64(index.size - 1)
+    runs = np.empty(1024, dtype=np.int64)
+    ranks = np.empty(1024, dtype=np.int64)
+    found = 0
+    for run in range(offsets.size - 1):
+        for i in range(offsets[run], offsets[run + 1]):
+            key = np.uint64(keys[i])
+            h = ((key + _ONE) * _GOLDEN) >> bits_shift
+            if not (bits[h >> np.uint64(6)] >> (h & np.uint64(63))) & _ONE:
+                continue
+            rank = _rank(index, mask, shift, key)
+            if rank < 0:
+                continue
+            if found == runs.size:  # full: twice the room
+                runs = np.concatenate((runs, np.empty(runs.size, dtype=np.int64)))
+                ranks = np.concatenate((ranks, np.empty(ranks.size, dtype=np.int64)))
+            runs[found] = run
+            ranks[found] = rank
+            found += 1
+    return runs[:found], ranks[:found]

@@ -28,6 +28,7 @@ import numpy as np
 
 from newsdedup.config import ShingleConfig
 from newsdedup.data import Fingerprint, Passage
+from newsdedup.dates import seconds
 from newsdedup.kernels.counting import KeyCounts, blocks, count, indexed
 from newsdedup.runtime import releasing, threaded
 from newsdedup.stages.boilerplate import Boilerplate, is_furniture
@@ -72,23 +73,30 @@ class ShingleRarity:
 
     def smallest(self, hashes: np.ndarray, bounds: Sequence[int]) -> np.ndarray:
         """:meth:`found_in` of each non-empty ``hashes[bounds[k]:bounds[k + 1]]``, at once."""
+        return self.rarest(hashes, bounds)[0]
+
+    def rarest(self, hashes: np.ndarray, bounds: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`smallest`, and the shingle of each run held by that few (the first such)."""
         if not hashes.size:
-            return np.zeros(0, dtype=np.int64)
+            return np.zeros(0, dtype=np.int64), hashes[:0]
         where = self.counts.find(hashes)
         counts = self.counts.counts
         # -1, not counted: held by one text at least. (No copy of the whole table per call:
         # evidence asks once per chunk of 64 pairs.)
         df = np.where(where >= 0, counts[where] if counts.size else 1, 1)
-        return np.maximum(np.minimum.reduceat(df, np.asarray(bounds[:-1], dtype=np.int64)), 2)
+        starts = np.asarray(bounds[:-1], dtype=np.int64)
+        fewest = np.minimum.reduceat(df, starts)
+        sizes = np.diff(np.asarray(bounds, dtype=np.int64)).astype(np.int64)
+        run = np.repeat(np.arange(starts.size), sizes)
+        at = np.flatnonzero(df == fewest[run])
+        first = at[np.r_[True, run[at[1:]] != run[at[:-1]]]]  # each run's first
+        return np.maximum(fewest, 2), hashes[first]
 
 
 def _distinct_sets(fingerprints: Iterable[Fingerprint]) -> Iterator[np.ndarray]:
     """The shingle set of each document with a distinct, non-empty text."""
-    seen: set[str] = set()
-    for fp in fingerprints:
-        if fp.digest and fp.digest not in seen:
-            seen.add(fp.digest)
-            yield fp.shingles
+    for fp in _distinct(fingerprints):
+        yield fp.shingles
 
 
 def shingle_rarity(
@@ -133,6 +141,98 @@ def _tallied(table: KeyCounts, blocks: Iterable[np.ndarray], threads: int) -> li
     for _ in threaded(add, blocks, threads):
         pass
     return tallies
+
+
+@dataclass(frozen=True, slots=True)
+class Holders:
+    """When the documents that hold some shingles were published (:func:`held_when`).
+
+    Attributes:
+        keys: The shingles, ascending.
+        times: Publication times (seconds since the epoch) of the dated documents holding
+            them, shingle after shingle, ascending within each.
+        bounds: Shingle ``k``'s are ``times[bounds[k]:bounds[k + 1]]``.
+    """
+
+    keys: np.ndarray
+    times: np.ndarray
+    bounds: np.ndarray
+
+    def dated(self, keys: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
+        """How many documents holding each of ``keys`` are dated in ``[start, stop]``.
+
+        A key not among :attr:`keys` is held by no document that was looked at: 0.
+        """
+        at = np.minimum(np.searchsorted(self.keys, keys), max(self.keys.size - 1, 0))
+        known = self.keys[at] == keys if self.keys.size else np.zeros(keys.size, dtype=bool)
+        out = np.zeros(keys.size, dtype=np.int64)
+        for k in np.flatnonzero(known).tolist():  # one a passage: few, and cheap
+            held = self.times[self.bounds[at[k]] : self.bounds[at[k] + 1]]
+            within = np.searchsorted(held, stop[k], "right") - np.searchsorted(held, start[k])
+            out[k] = max(int(within), 0)  # an empty span (start after stop) holds none
+        return out
+
+    def held(self, keys: np.ndarray) -> np.ndarray:
+        """How many dated documents hold each of ``keys`` (0 for a key not looked for)."""
+        at = np.minimum(np.searchsorted(self.keys, keys), max(self.keys.size - 1, 0))
+        known = self.keys[at] == keys if self.keys.size else np.zeros(keys.size, dtype=bool)
+        return np.where(known, np.diff(self.bounds)[at] if self.keys.size else 0, 0)
+
+
+def held_when(
+    fingerprints: Iterable[Fingerprint], keys: np.ndarray, *, threads: int = 1
+) -> Holders:
+    """When the documents holding each of ``keys`` were published, over distinct texts.
+
+    Distinct texts are counted once, as :func:`shingle_rarity` counts them (the first
+    document of each); undated documents are left out. One pass over every document's
+    shingles, spread over ``threads`` (the lookups release the GIL).
+    """
+    table = indexed(keys)
+    marks = table.marks()
+
+    def found(batch: list[Fingerprint]) -> tuple[np.ndarray, np.ndarray]:
+        offsets = np.cumsum([0, *(fp.shingles.size for fp in batch)])
+        joined = np.concatenate([fp.shingles for fp in batch]) if batch else _NO_KEYS
+        runs, ranks = table.holders(joined, offsets, marks)
+        times = np.array([seconds(batch[r].published) for r in runs.tolist()], dtype=np.float64)
+        return ranks, times
+
+    parts = list(threaded(found, _batches(releasing(_distinct(fingerprints))), max(threads, 1)))
+    ranks = np.concatenate([_NO_RANKS, *(r for r, _ in parts)])
+    times = np.concatenate([np.zeros(0), *(t for _, t in parts)])
+    dated = np.isfinite(times)
+    ranks, times = ranks[dated], times[dated]
+    order = np.lexsort((times, ranks))
+    bounds = np.searchsorted(ranks[order], np.arange(table.keys.size + 1))
+    return Holders(table.keys, times[order], bounds)
+
+
+_NO_KEYS = np.zeros(0, dtype=np.uint32)
+_NO_RANKS = np.zeros(0, dtype=np.int64)
+
+
+def _distinct(fingerprints: Iterable[Fingerprint]) -> Iterator[Fingerprint]:
+    """Every document with a distinct, non-empty text (the first of each)."""
+    seen: set[str] = set()
+    for fp in fingerprints:
+        if fp.digest and fp.digest not in seen:
+            seen.add(fp.digest)
+            yield fp
+
+
+def _batches(fingerprints: Iterable[Fingerprint]) -> Iterator[list[Fingerprint]]:
+    """The documents in batches of about :data:`_BLOCK` shingles, for one kernel call each."""
+    batch: list[Fingerprint] = []
+    held = 0
+    for fp in fingerprints:
+        batch.append(fp)
+        held += fp.shingles.size
+        if held >= _BLOCK:
+            yield batch
+            batch, held = [], 0
+    if batch:
+        yield batch
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ so where they are aligned changes how fast evidence comes, never what it is.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any
@@ -24,6 +24,7 @@ from newsdedup.config import ShingleConfig
 from newsdedup.data import Fingerprint, Passage
 from newsdedup.runtime import Mapper, serial
 from newsdedup.stages.align import (
+    Holders,
     Units,
     min_units,
     passage_spans,
@@ -90,6 +91,21 @@ def align_chunk(
     return AlignedChunk(passages, np.concatenate(windows), sizes.tolist())
 
 
+@dataclass(frozen=True, slots=True)
+class Traced:
+    """Each pair's passages, and the shingle each passage's ``found_in`` was counted on.
+
+    Attributes:
+        passages: Each pair's passages, with their ``found_in``.
+        rarest: The shingle of each passage held by the fewest documents, passage after
+            passage, pair after pair (what :func:`newsdedup.stages.align.held_when` asks
+            about, for when the documents holding a passage were published).
+    """
+
+    passages: list[tuple[Passage, ...]]
+    rarest: np.ndarray
+
+
 def passages(
     pairs: Sequence[Pair],
     texts: Texts,
@@ -111,17 +127,69 @@ def passages(
         run: Where the chunks are aligned; never changes the result.
         threads: Threads to count the passages' shingles over the corpus in.
     """
+    found = traced(pairs, texts, fingerprints, cfg, furniture, run=run, threads=threads)
+    return found.passages
+
+
+def traced(
+    pairs: Sequence[Pair],
+    texts: Texts,
+    fingerprints: Sequence[Fingerprint],
+    cfg: ShingleConfig,
+    furniture: Boilerplate,
+    *,
+    run: Mapper = serial,
+    threads: int = 1,
+) -> Traced:
+    """:func:`passages`, with the rarest shingle of each passage."""
     count = -(-len(pairs) // CHUNK)
     chunks = list(run(_align_task, (cfg, furniture), _tasks(pairs, texts), count))
     windows = np.concatenate([_EMPTY, *(chunk.windows for chunk in chunks)])
     if not windows.size:
-        return [p for chunk in chunks for p in chunk.passages]
+        return Traced([p for chunk in chunks for p in chunk.passages], windows)
     rare = shingle_rarity(fingerprints, windows, threads=threads)
     out: list[tuple[Passage, ...]] = []
+    keys = [_EMPTY]
     for chunk in chunks:
-        found = iter(rare.smallest(chunk.windows, chunk.bounds).tolist())
+        fewest, rarest = rare.rarest(chunk.windows, chunk.bounds)
+        found = iter(fewest.tolist())
         out.extend(tuple(replace(p, found_in=next(found)) for p in ps) for ps in chunk.passages)
-    return out
+        keys.append(rarest)
+    return Traced(out, np.concatenate(keys))
+
+
+def recurring(
+    found: Traced,
+    spans: np.ndarray,
+    held: Callable[[np.ndarray], Holders],
+) -> list[tuple[bool, ...]]:
+    """Which passages recur beyond the pair's dates: background, not one event's words.
+
+    A passage held by more documents dated outside its pair's span than inside it is a
+    sentence an agency or outlet reuses for weeks or months (background, boilerplate of
+    a beat), not the source words of the event the two reports are about. A passage
+    held by these two texts only, or of a pair with an unknown date, never recurs.
+
+    Args:
+        found: The pairs' passages (:func:`traced`).
+        spans: One row a pair: the first and last moment (seconds) its window covers,
+            ``inf`` where a date is unknown.
+        held: When the documents holding some shingles were published, given them
+            (:func:`newsdedup.stages.align.held_when` over the corpus).
+    """
+    sizes = np.array([len(ps) for ps in found.passages], dtype=np.int64)
+    pair = np.repeat(np.arange(sizes.size), sizes)
+    counts = np.array([p.found_in for ps in found.passages for p in ps], dtype=np.int64)
+    dated = np.isfinite(spans).all(axis=1) if len(spans) else np.zeros(0, dtype=bool)
+    ask = np.flatnonzero((counts > 2) & dated[pair]) if counts.size else pair[:0]
+    out = np.zeros(counts.size, dtype=bool)
+    if ask.size:
+        keys = found.rarest[ask]
+        holders = held(np.unique(keys))
+        inside = holders.dated(keys, spans[pair[ask], 0], spans[pair[ask], 1])
+        out[ask] = holders.held(keys) - inside > inside
+    flags = iter(out.tolist())
+    return [tuple(next(flags) for _ in ps) for ps in found.passages]
 
 
 def _tasks(pairs: Sequence[Pair], texts: Texts) -> Iterator[tuple[list[Pair], dict[str, Any]]]:
