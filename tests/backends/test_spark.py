@@ -113,7 +113,10 @@ def test_other_inputs_are_streamed_from_the_driver(tmp_path: Path, engine: Spark
 def test_the_candidates_are_gathered_on_the_executors(
     tmp_path: Path, engine: SparkEngine, monkeypatch: pytest.MonkeyPatch, form: str
 ) -> None:
-    """LSH buckets, lead keys and the rare n-grams' join run where the chunks are kept.
+    """The global steps run where the chunks are kept, not on the driver.
+
+    LSH buckets, lead keys, the n-grams' document frequencies and the rare n-grams'
+    join, verification, and how rare a passage is.
 
     Blocks read by the executors (one settled again on the driver: a repeated id) and
     documents streamed from the driver alike.
@@ -123,7 +126,8 @@ def test_the_candidates_are_gathered_on_the_executors(
     def refused(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("a global step fell back to the driver")
 
-    for name in ("banded_fingerprints", "lead_pairs", "candidates"):
+    steps = ("banded_fingerprints", "lead_pairs", "candidates", "rarity", "verify")
+    for name in (*steps, "shingle_rarity"):
         monkeypatch.setattr(backend, name, refused)
     real = pipeline._blocks
     monkeypatch.setattr(

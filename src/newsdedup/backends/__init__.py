@@ -2,7 +2,8 @@
 
 The pipeline names the steps; an engine runs the stages' per-chunk work where it chooses
 and hands the results back in input order, and gathers the global steps it is given
-(LSH buckets, lead keys, the rare n-grams' candidates) where the fingerprints are:
+(LSH buckets, lead keys, the n-grams' document frequencies and the rare n-grams'
+candidates, verification, how rare a passage is) where the fingerprints are:
 
 - :class:`newsdedup.backends.local.LocalEngine`: this process, or a pool of worker
   processes on this machine (the default);
@@ -23,12 +24,14 @@ if TYPE_CHECKING:
     import numpy as np
 
     from newsdedup.backends.blocks import BlockInput
-    from newsdedup.config import Config, RewriteConfig
+    from newsdedup.config import Config, RewriteConfig, VerifyConfig
     from newsdedup.data import Document, Fingerprint
     from newsdedup.runtime import Mapper
+    from newsdedup.stages.align import ShingleRarity
     from newsdedup.stages.boilerplate import Boilerplate, SurveyChunk
     from newsdedup.stages.lsh import Banded, Banding
     from newsdedup.stages.rewrite import Rarity
+    from newsdedup.stages.verify import Rewrites, Verified
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +106,13 @@ class Engine(Protocol):
         """The lead-key pairs of ``fingerprints`` (:func:`newsdedup.stages.leads.lead_pairs`)."""
         ...
 
+    def rarity(self, fingerprints: Sequence[Fingerprint], *, rows: Rows | None = None) -> Rarity:
+        """The document frequency of every n-gram of ``fingerprints``.
+
+        Those of :func:`newsdedup.stages.rewrite.rarity` over their n-gram sets.
+        """
+        ...
+
     def rare_pairs(
         self,
         fingerprints: Sequence[Fingerprint],
@@ -117,6 +127,32 @@ class Engine(Protocol):
         Those of :func:`newsdedup.stages.rewrite.candidates`, with ``rare`` the n-grams'
         document frequencies and ``times`` each document's date in seconds (``inf``:
         undated).
+        """
+        ...
+
+    def verify(
+        self,
+        pairs: np.ndarray,
+        fingerprints: Sequence[Fingerprint],
+        cfg: VerifyConfig,
+        *,
+        rewrites: Rewrites | None = None,
+        rare: Rarity | None = None,
+        rows: Rows | None = None,
+    ) -> Verified:
+        """Every candidate pair verified (:func:`newsdedup.stages.verify.verify`).
+
+        ``rare`` is what ``rewrites.weights`` are weighed by (:meth:`rarity`), for an
+        engine that weighs the n-grams where it holds them; the result is the same.
+        """
+        ...
+
+    def shingle_rarity(
+        self, fingerprints: Sequence[Fingerprint], keys: np.ndarray, *, rows: Rows | None = None
+    ) -> ShingleRarity:
+        """How many documents of ``fingerprints`` hold each shingle of ``keys``.
+
+        Those of :func:`newsdedup.stages.align.shingle_rarity` (distinct texts counted once).
         """
         ...
 

@@ -26,10 +26,11 @@ import numpy as np
 
 from newsdedup.backends.pool import WorkerPool
 from newsdedup.backends.spill import SPILL_PREFIX, SpillWriter, spilled_fingerprints
-from newsdedup.config import Config, RewriteConfig
+from newsdedup.config import Config, RewriteConfig, VerifyConfig
 from newsdedup.data import Document, Fingerprint
 from newsdedup.io.leftovers import remove_dead_spills
 from newsdedup.runtime import Mapper, in_order, serial
+from newsdedup.stages.align import ShingleRarity, shingle_rarity
 from newsdedup.stages.boilerplate import (
     Boilerplate,
     SurveyChunk,
@@ -38,7 +39,8 @@ from newsdedup.stages.boilerplate import (
 from newsdedup.stages.fingerprint import FingerprintChunk, Slim, fingerprint_chunk, noting, slim
 from newsdedup.stages.leads import lead_pairs
 from newsdedup.stages.lsh import Banded, Banding, banded_fingerprints
-from newsdedup.stages.rewrite import Rarity, candidates
+from newsdedup.stages.rewrite import Rarity, candidates, rarity
+from newsdedup.stages.verify import Rewrites, Verified, verify
 
 if TYPE_CHECKING:
     from newsdedup.backends import Rows
@@ -253,6 +255,10 @@ class LocalEngine:
         """:func:`~newsdedup.stages.leads.lead_pairs` here."""
         return lead_pairs([fp.leads for fp in fingerprints])
 
+    def rarity(self, fingerprints: Sequence[Fingerprint], *, rows: Rows | None = None) -> Rarity:
+        """:func:`~newsdedup.stages.rewrite.rarity` of the n-gram sets here."""
+        return rarity([fp.grams if fp.grams is not None else _EMPTY for fp in fingerprints])
+
     def rare_pairs(
         self,
         fingerprints: Sequence[Fingerprint],
@@ -265,6 +271,25 @@ class LocalEngine:
         """:func:`~newsdedup.stages.rewrite.candidates` here, on the engine's threads."""
         grams = [fp.grams if fp.grams is not None else _EMPTY for fp in fingerprints]
         return candidates(grams, rare, cfg, times, threads=self.threads)
+
+    def verify(
+        self,
+        pairs: np.ndarray,
+        fingerprints: Sequence[Fingerprint],
+        cfg: VerifyConfig,
+        *,
+        rewrites: Rewrites | None = None,
+        rare: Rarity | None = None,
+        rows: Rows | None = None,
+    ) -> Verified:
+        """:func:`~newsdedup.stages.verify.verify` here."""
+        return verify(pairs, fingerprints, cfg, rewrites=rewrites)
+
+    def shingle_rarity(
+        self, fingerprints: Sequence[Fingerprint], keys: np.ndarray, *, rows: Rows | None = None
+    ) -> ShingleRarity:
+        """:func:`~newsdedup.stages.align.shingle_rarity` here, on the engine's threads."""
+        return shingle_rarity(fingerprints, keys, threads=self.threads)
 
     def release(self) -> None:
         """Nothing to let go of: the fingerprints are the driver's."""

@@ -34,7 +34,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -44,11 +44,13 @@ import numpy as np
 from newsdedup.backends import Rows
 from newsdedup.backends.blocks import BlockInput, block_job, cutting, settled
 from newsdedup.backends.spill import spilled_fingerprints
-from newsdedup.config import Config, RewriteConfig
+from newsdedup.config import Config, RewriteConfig, VerifyConfig
 from newsdedup.data import Document, Fingerprint
 from newsdedup.errors import ConfigError, EngineError, NewsDedupError
 from newsdedup.io.read_blocks import Block, CheckedBlock, Slim
+from newsdedup.kernels.counting import indexed
 from newsdedup.runtime import Mapper
+from newsdedup.stages.align import ShingleRarity, shingle_rarity
 from newsdedup.stages.boilerplate import Boilerplate, SurveyChunk, survey_chunk
 from newsdedup.stages.fingerprint import FingerprintChunk, fingerprint_chunk, noting, slim
 from newsdedup.stages.leads import MAX_BUCKET as LEAD_CAP
@@ -64,13 +66,16 @@ from newsdedup.stages.lsh import (
 )
 from newsdedup.stages.rewrite import (
     DatePlan,
+    LazyWeights,
     Rarity,
     candidates,
     date_plan,
     ordered,
+    rarity,
     span_pairs,
     weighed,
 )
+from newsdedup.stages.verify import Pending, Rewrites, Verified, verify
 
 if TYPE_CHECKING:
     from pyspark import RDD
@@ -324,6 +329,118 @@ class SparkEngine:
         finally:
             shared.unpersist()
         return ordered(found)
+
+    def rarity(self, fingerprints: Sequence[Fingerprint], *, rows: Rows | None = None) -> Rarity:
+        """The n-grams' document frequencies, counted on the executors.
+
+        Each executor counts the n-grams of its chunks' documents (each document's are
+        distinct: a count is a document frequency); a shuffle brings every n-gram's counts
+        to one place, where they are summed; the table comes back, the same as
+        :func:`newsdedup.stages.rewrite.rarity` counts on the driver (as it does here
+        without the chunks of ``rows``). The driver never reads an n-gram.
+        """
+        held = self._held_for(rows)
+        if held is None or rows is None:
+            return rarity([fp.grams if fp.grams is not None else _EMPTY for fp in fingerprints])
+        sc = self.spark.sparkContext
+        where = sc.broadcast(_row_of(rows))
+        parts = self._parts(len(rows.positions) * 64)  # ~250 sampled n-grams, most shared
+        try:
+            with _failed_jobs():
+                found = (
+                    self._placed(held)
+                    .flatMap(_GramCounts(where, parts))
+                    .partitionBy(parts, _identity)
+                    .mapPartitions(_summed)
+                    .collect()
+                )
+        finally:
+            where.unpersist()
+        keys = np.concatenate([np.zeros(0, dtype=np.uint32), *(k for k, _ in found)])
+        counts = np.concatenate([np.zeros(0, dtype=np.int64), *(c for _, c in found)])
+        order = np.argsort(keys, kind="stable")
+        table = replace(indexed(keys[order]), counts=counts[order])
+        return Rarity(table, len(rows.positions))
+
+    def verify(
+        self,
+        pairs: np.ndarray,
+        fingerprints: Sequence[Fingerprint],
+        cfg: VerifyConfig,
+        *,
+        rewrites: Rewrites | None = None,
+        rare: Rarity | None = None,
+        rows: Rows | None = None,
+    ) -> Verified:
+        """Every candidate pair verified on the executors; only what is found comes back.
+
+        The pairs are cut into ranges, one a partition (pairs come sorted by their first
+        document, so most documents fall in one range); each executor sends every
+        document of its chunks to the ranges whose pairs name it; where a range's
+        documents meet, its pairs are verified by the same function as on the driver
+        (:func:`newsdedup.stages.verify.verify`, the n-grams weighed by ``rare``, sent
+        out). The matches and pending story pairs come back in the pairs' order. On the
+        driver instead without the chunks of ``rows``, or without ``rare`` when
+        ``rewrites`` need it.
+        """
+        held = self._held_for(rows)
+        pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        if held is None or rows is None or (rewrites is not None and rare is None):
+            return verify(pairs, fingerprints, cfg, rewrites=rewrites)
+        if not len(pairs):
+            return Verified([], [])
+        sc = self.spark.sparkContext
+        parts = max(2 * max(sc.defaultParallelism, 1), -(-len(pairs) // 50_000))
+        plan = _VerifyPlan.of(rows.positions[pairs], parts)
+        settings = replace(rewrites, weights=()) if rewrites is not None else None
+        shared = sc.broadcast((plan, cfg, settings, rare))
+        try:
+            with _failed_jobs():
+                found = (
+                    self._placed(held)
+                    .flatMap(_PairDocuments(shared))
+                    .partitionBy(parts, _identity)
+                    .mapPartitionsWithIndex(_PairsVerified(shared))
+                    .collect()
+                )
+        finally:
+            shared.unpersist()
+        return _in_pair_order(found, rows)
+
+    def shingle_rarity(
+        self, fingerprints: Sequence[Fingerprint], keys: np.ndarray, *, rows: Rows | None = None
+    ) -> ShingleRarity:
+        """How many documents hold each shingle of ``keys``, counted on the executors.
+
+        Each executor tallies the shingles of its chunks' documents in a table of
+        ``keys`` (sent out), each distinct text once (the first document of each digest,
+        as :func:`newsdedup.stages.align.shingle_rarity`); the tallies are summed by
+        slices of the table, and only the sums come back. On the driver instead without
+        the chunks of ``rows``.
+        """
+        held = self._held_for(rows)
+        if held is None or rows is None:
+            return shingle_rarity(fingerprints, keys, threads=self.threads)
+        sc = self.spark.sparkContext
+        table = indexed(keys)
+        counted = np.zeros(rows.made, dtype=bool)
+        counted[rows.positions[_first_texts(fingerprints)]] = True
+        slices = max(1, -(-table.keys.size // 2_000_000))
+        shared = sc.broadcast((table, counted))
+        try:
+            with _failed_jobs():
+                found = (
+                    self._placed(held)
+                    .mapPartitions(_Tallied(shared, slices))
+                    .reduceByKey(np.add, slices, _identity)
+                    .collect()
+                )
+        finally:
+            shared.unpersist()
+        tally = np.concatenate([np.zeros(0, dtype=np.int64), *(t for _, t in sorted(found))])
+        if tally.size != table.keys.size:  # no chunk held: nothing counted
+            tally = np.zeros(table.keys.size, dtype=np.int64)
+        return ShingleRarity(replace(table, counts=tally))
 
     def release(self) -> None:
         """Let go of the chunks the executors keep of the last fingerprint pass."""
@@ -702,6 +819,159 @@ class _KeyedPairs:
         else:
             keys, rows = columns
             yield "lead", lead_entry_pairs(keys, rows, self.cap), 0
+
+
+class _GramCounts:
+    """A placed chunk's n-grams (of the documents in the step) counted, spread to partitions."""
+
+    def __init__(self, where: Any, parts: int) -> None:
+        self.where, self.parts = where, parts
+
+    def __call__(self, item: tuple[int, FingerprintChunk]) -> Iterator[tuple[int, Any]]:
+        first, chunk = item
+        at = self.where.value[first : first + len(chunk.ids)]
+        sets = chunk.gram_sets
+        grams = [g for i in np.flatnonzero(at >= 0).tolist() if (g := sets[i]) is not None]
+        if grams:
+            keys, counts = np.unique(np.concatenate(grams), return_counts=True)
+            yield from _spread(self.parts, keys, keys, counts.astype(np.int64))
+
+
+def _summed(items: Iterable[tuple[int, Any]]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """A partition's n-gram counts summed by n-gram, sorted."""
+    columns = _joined(items)
+    if columns is None:
+        return
+    keys, counts = columns
+    order = np.argsort(keys, kind="stable")
+    keys, counts = keys[order], counts[order]
+    cuts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    yield keys[cuts], np.add.reduceat(counts, cuts)
+
+
+@dataclass(frozen=True, slots=True)
+class _VerifyPlan:
+    """Which partition verifies which candidate pairs, and which documents each needs.
+
+    Attributes:
+        pairs: The pairs, by their documents' places in the fingerprint pass.
+        bounds: Partition ``p`` verifies ``pairs[bounds[p]:bounds[p + 1]]``.
+        needed: The places of the documents the partitions need, ascending ...
+        parts: ... and the partition each is needed in (a place once a partition).
+    """
+
+    pairs: np.ndarray
+    bounds: np.ndarray
+    needed: np.ndarray
+    parts: np.ndarray
+
+    @classmethod
+    def of(cls, pairs: np.ndarray, parts: int) -> _VerifyPlan:
+        """Pairs (by place) cut into ``parts`` ranges of about as many pairs."""
+        bounds = np.linspace(0, len(pairs), parts + 1).round().astype(np.int64)
+        part = np.repeat(np.arange(parts, dtype=np.int64), np.diff(bounds))
+        entries = np.unique(np.r_[pairs[:, 0] * parts + part, pairs[:, 1] * parts + part])
+        return cls(pairs, bounds, entries // parts, entries % parts)
+
+
+class _PairDocuments:
+    """A placed chunk's documents that candidate pairs name, sent to their pairs' partitions."""
+
+    def __init__(self, shared: Any) -> None:
+        self.shared = shared
+
+    def __call__(self, item: tuple[int, FingerprintChunk]) -> Iterator[tuple[int, Any]]:
+        plan: _VerifyPlan = self.shared.value[0]
+        first, chunk = item
+        lo, hi = np.searchsorted(plan.needed, [first, first + len(chunk.ids)])
+        if lo == hi:
+            return
+        fingerprints = chunk.fingerprints
+        by_part: dict[int, list[tuple[int, Fingerprint]]] = {}
+        for place, part in zip(
+            plan.needed[lo:hi].tolist(), plan.parts[lo:hi].tolist(), strict=True
+        ):
+            by_part.setdefault(part, []).append((place, fingerprints[place - first]))
+        yield from by_part.items()
+
+
+class _PairsVerified:
+    """The pairs of one partition verified where their documents met.
+
+    Yields the pairs' numbers (in the whole plan) of the matches and of the pending
+    pairs, with them (a pending pair's documents by their places in the pass).
+    """
+
+    def __init__(self, shared: Any) -> None:
+        self.shared = shared
+
+    def __call__(self, index: int, items: Iterable[tuple[int, Any]]) -> Iterator[Any]:
+        plan, cfg, settings, rare = self.shared.value
+        lo, hi = plan.bounds[index], plan.bounds[index + 1]
+        if lo == hi:
+            return
+        met = dict(fp for _, listed in items for fp in listed)
+        places = np.array(sorted(met), dtype=np.int64)
+        fingerprints = [met[p] for p in places.tolist()]
+        mine = np.searchsorted(places, plan.pairs[lo:hi])
+        rewrites = None
+        if settings is not None:
+            grams = [fp.grams if fp.grams is not None else _EMPTY for fp in fingerprints]
+            rewrites = replace(settings, weights=LazyWeights(grams, rare))
+        found = verify(mine, fingerprints, cfg, rewrites=rewrites)
+        number: dict[tuple[int, int], int] = {}
+        for k, (i, j) in enumerate(mine.tolist(), start=int(lo)):
+            number.setdefault((i, j), k)
+            number.setdefault((j, i), k)
+        local = {fp.doc_id: k for k, fp in enumerate(fingerprints)}
+        matches = [number[local[m.a], local[m.b]] for m in found.matches]
+        pending = [number[p.i, p.j] for p in found.pending]
+        at = places.tolist()
+        waiting = [Pending(at[p.i], at[p.j], p.evidence) for p in found.pending]
+        yield matches, found.matches, pending, waiting
+
+
+def _in_pair_order(found: Sequence[Any], rows: Rows) -> Verified:
+    """The partitions' matches and pending pairs in the order of their pairs, by row."""
+    matches = [
+        m
+        for _, m in sorted((k, m) for part in found for k, m in zip(part[0], part[1], strict=True))
+    ]
+    waiting = sorted((k, p) for part in found for k, p in zip(part[2], part[3], strict=True))
+    places = np.array([(p.i, p.j) for _, p in waiting], dtype=np.int64).reshape(-1, 2)
+    row = np.searchsorted(rows.positions, places).tolist()
+    pending = [Pending(i, j, p.evidence) for (i, j), (_, p) in zip(row, waiting, strict=True)]
+    return Verified(matches, pending)
+
+
+def _first_texts(fingerprints: Sequence[Fingerprint]) -> list[int]:
+    """The first document of each distinct, non-empty text (by digest)."""
+    seen: set[str] = set()
+    first = []
+    for k, fp in enumerate(fingerprints):
+        if fp.digest and fp.digest not in seen:
+            seen.add(fp.digest)
+            first.append(k)
+    return first
+
+
+class _Tallied:
+    """A partition's chunks' shingles (of the documents counted) tallied, by table slice."""
+
+    def __init__(self, shared: Any, slices: int) -> None:
+        self.shared, self.slices = shared, slices
+
+    def __call__(self, items: Iterable[tuple[int, FingerprintChunk]]) -> Iterator[Any]:
+        table, counted = self.shared.value
+        tally = np.zeros(table.keys.size, dtype=np.int64)
+        marks = table.marks()
+        for first, chunk in items:
+            mask = counted[first : first + len(chunk.ids)]
+            if mask.any():
+                table.tally(chunk.shingles[np.repeat(mask, np.diff(chunk.bounds))], tally, marks)
+        cuts = np.linspace(0, tally.size, self.slices + 1).round().astype(np.int64)
+        for k in range(self.slices):
+            yield k, tally[cuts[k] : cuts[k + 1]]
 
 
 def _from_spark(exc: BaseException) -> bool:
