@@ -116,6 +116,33 @@ class Labelled(SparkEngine):
 
         return super().map_chunks(task, context, drawn(items), **options)
 
+    # The global steps' shuffles run from this thread: each labelled with its step, not
+    # left under the label of the job before it.
+    def _step(self, name, method, *args, **kwargs):
+        sc.setJobDescription(name)
+        try:
+            return getattr(super(), method)(*args, **kwargs)
+        finally:
+            sc.setJobDescription("driver")
+
+    def lsh(self, *args, **kwargs):
+        return self._step("lsh buckets and lead keys", "lsh", *args, **kwargs)
+
+    def leads(self, *args, **kwargs):
+        return self._step("lead keys", "leads", *args, **kwargs)
+
+    def rarity(self, *args, **kwargs):
+        return self._step("n-gram document frequencies", "rarity", *args, **kwargs)
+
+    def rare_pairs(self, *args, **kwargs):
+        return self._step("rare n-gram candidates", "rare_pairs", *args, **kwargs)
+
+    def verify(self, *args, **kwargs):
+        return self._step("verify", "verify", *args, **kwargs)
+
+    def shingle_rarity(self, *args, **kwargs):
+        return self._step("passage rarity", "shingle_rarity", *args, **kwargs)
+
 
 def where(_):
     import newsdedup
@@ -125,6 +152,7 @@ def where(_):
 
 sc.setJobDescription("probe")
 executor_module = sc.parallelize([0], 1).mapPartitions(where).collect()[0]
+sc.setJobDescription("driver")
 report = run([corpus], out, engine=Labelled(spark, threads=int(threads)))
 run_s = time.perf_counter() - start - session_s
 conf = {k: v for k, v in sc.getConf().getAll() if not k.endswith("extraJavaOptions")}
