@@ -180,6 +180,8 @@ class Index:
             StoreError: ``path`` exists or its folder does not.
         """
         config = config or Config()
+        if config.decide.level == "copies":  # n-grams serve rewrites and stories only
+            config = replace(config, rewrite=replace(config.rewrite, enabled=False))
         if config.rewrite.enabled and not config.rewrite.sample:
             config = replace(
                 config,
@@ -280,7 +282,7 @@ class Index:
                 self._furniture = learn_from_documents(docs, self.config.boilerplate)
                 store.put_setting("furniture", _furniture_setting(self._furniture))
             fps = self._fingerprints(docs, self._furniture)
-            timings["fingerprint"] = _lap(clock)
+            clock = _lap(timings, "fingerprint", clock)
             _, distinct_before, batches = store.counts()
             firsts = self._firsts(fps)
             new = [fps[i] for i in firsts]
@@ -290,18 +292,20 @@ class Index:
             bands = dict(zip(firsts, inc.band_keys_of(new, banding), strict=True))
             times = [seconds(fp.published) for fp in fps]
             entries = [
-                Entry(fp, doc, i in bands, bands.get(i, np.zeros(0, np.uint64)), t)
+                Entry(
+                    fp, doc, i in bands, bands.get(i, np.zeros(0, np.uint64)), t, inc.text_key(fp)
+                )
                 for i, (fp, doc, t) in enumerate(zip(fps, docs, times, strict=True))
             ]
             store.put(entries, batches + 1)
-            timings["neighbours"] = _lap(clock)
+            clock = _lap(timings, "neighbours", clock)
             documents = distinct_before + len(new)
             hood = self._hood([old[k] for k in sorted(old)], new, leads, documents)
             matches, found = self._match(hood, {doc.id: doc for doc in docs})
             store.put_matches(matches)
-            timings["match"] = _lap(clock)
+            clock = _lap(timings, "match", clock)
             rows, clusters, exact, moved = self._recluster({doc.id for doc in docs})
-            timings["cluster"] = _lap(clock)
+            clock = _lap(timings, "cluster", clock)
         result = _batch_result(
             docs, rows, clusters, matches + exact, found, skipped, len(hood.fingerprints)
         )
@@ -351,7 +355,7 @@ class Index:
         rare = None
         if self.config.rewrite.enabled and self.config.decide.level != "copies":
             grams = [fp.grams for fp in fps if fp.grams is not None]
-            keys = np.unique(np.concatenate([np.zeros(0, np.uint32), *grams]))
+            keys = inc.sorted_unique(np.concatenate([np.zeros(0, np.uint32), *grams]))
             rare = inc.rarity_of(keys, self._store.frequencies(keys), documents)
         return inc.Neighbourhood(fps, len(new), leads, rare)
 
@@ -481,6 +485,10 @@ class Index:
         clusters = {row.doc_id: row.cluster_id for row in store.assignments(others)}
         return Queried(doc, with_passages.matches, clusters)
 
+    def matches(self) -> tuple[Match, ...]:
+        """Every verified pair stored (exact copies are grouped by their text, not listed)."""
+        return tuple(self._store.matches())
+
     def assignments(self) -> tuple[Assignment, ...]:
         """Where every stored document went, in the order they were added."""
         return tuple(self._store.assignments())
@@ -502,8 +510,11 @@ class Index:
         self._store.compact()
 
 
-def _lap(clock: float) -> float:
-    return round(time.perf_counter() - clock, 3)
+def _lap(timings: dict[str, float], step: str, clock: float) -> float:
+    """Record the seconds since ``clock`` as ``step``'s; return the time now."""
+    now = time.perf_counter()
+    timings[step] = round(now - clock, 3)
+    return now
 
 
 def _check_ids(docs: Sequence[Document]) -> None:

@@ -30,6 +30,7 @@ from newsdedup.index.store import SCHEMA_VERSION, Entry, StoreStats
 APPLICATION_ID = 0x4E445849  # "NDXI": this file is a newsdedup index
 _U32 = np.dtype("<u4")
 _LOOKUP = 50_000  # values per temporary-table fill: bounds one statement's memory
+_SCAN_SHARE = 4  # read the whole n-gram table when asked for a quarter of it or more
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -38,6 +39,7 @@ CREATE TABLE docs (
     id TEXT NOT NULL UNIQUE,
     batch INTEGER NOT NULL,
     digest TEXT NOT NULL,
+    text_key TEXT NOT NULL,
     first INTEGER NOT NULL,
     length INTEGER NOT NULL,
     published TEXT,
@@ -51,7 +53,7 @@ CREATE TABLE docs (
     grams BLOB,
     body BLOB NOT NULL
 );
-CREATE INDEX docs_digest ON docs (digest);
+CREATE INDEX docs_text ON docs (text_key);
 CREATE INDEX docs_time ON docs (first, time);
 CREATE TABLE bands (key INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (key, seq))
     WITHOUT ROWID;
@@ -227,7 +229,7 @@ class SQLiteStore:
         """The first stored document of each digest among ``digests``."""
         self._fill("q_digests", [d for d in set(digests) if d])
         rows = self._db.execute(
-            "SELECT digest, id FROM docs JOIN q_digests ON docs.digest = q_digests.v "
+            "SELECT text_key, id FROM docs JOIN q_digests ON docs.text_key = q_digests.v "
             "WHERE first = 1"
         )
         return {digest: doc_id for digest, doc_id in rows}
@@ -236,7 +238,7 @@ class SQLiteStore:
         """Every stored document of each text key among ``keys``, first stored first."""
         self._fill("q_digests", [k for k in set(keys) if k])
         rows = self._db.execute(
-            "SELECT digest, id FROM docs JOIN q_digests ON docs.digest = q_digests.v "
+            "SELECT text_key, id FROM docs JOIN q_digests ON docs.text_key = q_digests.v "
             "ORDER BY docs.seq"
         )
         out: dict[str, list[str]] = {}
@@ -332,19 +334,31 @@ class SQLiteStore:
         return out
 
     def frequencies(self, grams: np.ndarray) -> np.ndarray:
-        """How many distinct stored documents hold each of ``grams``."""
+        """How many distinct stored documents hold each of ``grams`` (sorted, unique).
+
+        Looked up through a temporary table of them, or, when they are many beside the
+        n-grams stored, by reading the whole table once (one scan beats as many lookups).
+        """
         grams = np.asarray(grams, dtype=np.uint32)
-        self._fill("q_grams", np.unique(grams).tolist())
-        rows = self._db.execute(
-            "SELECT grams.gram, grams.df FROM q_grams JOIN grams ON grams.gram = q_grams.v"
-        ).fetchall()
-        if not rows:
+        if grams.size * _SCAN_SHARE >= self._grams_count():
+            rows = self._db.execute("SELECT gram, df FROM grams")
+        else:
+            self._fill("q_grams", grams.tolist())
+            rows = self._db.execute(
+                "SELECT grams.gram, grams.df FROM q_grams JOIN grams ON grams.gram = q_grams.v"
+            )
+        found = np.array(rows.fetchall(), dtype=np.int64).reshape(-1, 2)
+        if not found.size:
             return np.zeros(grams.size, dtype=np.int64)
-        found = np.array(rows, dtype=np.int64)
         order = np.argsort(found[:, 0])
         keys, df = found[order, 0], found[order, 1]
         where = np.minimum(np.searchsorted(keys, grams.astype(np.int64)), keys.size - 1)
         return np.where(keys[where] == grams, df[where], 0)
+
+    def _grams_count(self) -> int:
+        """How many n-grams are counted (kept in the settings by :meth:`put`)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'grams'").fetchone()
+        return int(json.loads(row[0])) if row else 0
 
     def matches_of(self, ids: Iterable[str]) -> list[Match]:
         """Every stored match with either document among ``ids``."""
@@ -359,6 +373,15 @@ class SQLiteStore:
             Match(a, b, j, c, kind, sim, days, (), score)
             for a, b, j, c, kind, sim, days, score in rows
         ]
+
+    def matches(self) -> Iterator[Match]:
+        """Every stored match, ordered by its two ids."""
+        rows = self._db.execute(
+            "SELECT a, b, jaccard, containment, kind, similarity, days, score FROM matches "
+            "ORDER BY a, b"
+        )
+        for a, b, jaccard, containment, kind, similarity, days, score in rows:
+            yield Match(a, b, jaccard, containment, kind, similarity, days, (), score)
 
     def assignments(self, ids: Iterable[str] | None = None) -> Iterator[Assignment]:
         """Where documents went: ``ids``' or every document's, in the order they were stored."""
@@ -389,6 +412,7 @@ class SQLiteStore:
                     fp.doc_id,
                     batch,
                     fp.digest,
+                    entry.text_key,
                     int(entry.distinct),
                     fp.length,
                     fp.published,
@@ -407,7 +431,7 @@ class SQLiteStore:
                 bands += ((key, seq) for key in _signed(entry.bands))
                 lead_keys = np.frombuffer(fp.leads, dtype=np.uint64)
                 leads += ((key, seq) for key in _signed(lead_keys))
-        db.executemany(f"INSERT INTO docs VALUES ({', '.join('?' * 16)})", rows)
+        db.executemany(f"INSERT INTO docs VALUES ({', '.join('?' * 17)})", rows)
         db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", bands)
         db.executemany("INSERT OR IGNORE INTO leads VALUES (?, ?)", leads)
         counted = [
@@ -415,10 +439,19 @@ class SQLiteStore:
         ]
         if counted:
             grams, df = np.unique(np.concatenate(counted), return_counts=True)
+            before = db.total_changes
             db.executemany(
-                "INSERT INTO grams VALUES (?, ?) "
-                "ON CONFLICT (gram) DO UPDATE SET df = df + excluded.df",
-                zip(grams.tolist(), df.tolist(), strict=True),
+                "INSERT OR IGNORE INTO grams VALUES (?, 0)", ((g,) for g in grams.tolist())
+            )
+            fresh = db.total_changes - before
+            db.executemany(
+                "UPDATE grams SET df = df + ? WHERE gram = ?",
+                zip(df.tolist(), grams.tolist(), strict=True),
+            )
+            db.execute(
+                "INSERT INTO meta VALUES ('grams', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = value + excluded.value",
+                (str(fresh),),
             )
         db.execute("UPDATE meta SET value = ? WHERE key = 'batches'", (json.dumps(batch),))
 

@@ -35,6 +35,8 @@ class Entry:
             (only those count in the n-gram document frequencies, as in a batch run).
         bands: Its LSH band keys (``uint64``; none for a document without a shingle).
         time: Its publication time in seconds since the epoch, or ``inf`` when unknown.
+        text_key: What groups it with its exact copies (its text's digest, and its marks:
+            :func:`newsdedup.index.incremental.text_key`).
     """
 
     fingerprint: Fingerprint
@@ -42,6 +44,7 @@ class Entry:
     distinct: bool
     bands: np.ndarray
     time: float
+    text_key: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +90,7 @@ class Store(Protocol):
         """Which of ``ids`` are stored."""
 
     def with_digests(self, digests: Iterable[str]) -> dict[str, str]:
-        """The first stored document of each of ``digests`` (a normalised text's hash)."""
+        """The first stored document of each of these text keys."""
 
     def band_neighbours(self, keys: np.ndarray) -> set[str]:
         """Stored documents sharing any of these LSH band keys."""
@@ -101,8 +104,14 @@ class Store(Protocol):
     def within(self, low: float, high: float) -> set[str]:
         """Stored distinct documents dated from ``low`` to ``high`` (seconds), and the undated."""
 
-    def fingerprints(self, ids: Iterable[str]) -> dict[str, Fingerprint]:
-        """The stored fingerprints of ``ids``."""
+    def fingerprints(self, ids: Iterable[str], *, arrays: bool = True) -> dict[str, Fingerprint]:
+        """The stored fingerprints of ``ids`` (without their arrays unless ``arrays``)."""
+
+    def sharing(self, keys: Iterable[str]) -> dict[str, list[str]]:
+        """Every stored document of each text key among ``keys``, first stored first."""
+
+    def put_setting(self, key: str, value: Any) -> None:
+        """Write one setting (JSON) in the current transaction."""
 
     def documents(self, ids: Iterable[str]) -> dict[str, Document]:
         """The stored documents of ``ids``, texts decompressed."""
@@ -115,6 +124,9 @@ class Store(Protocol):
 
     def matches_of(self, ids: Iterable[str]) -> list[Match]:
         """Every stored match with either document among ``ids``."""
+
+    def matches(self) -> Iterator[Match]:
+        """Every stored match, ordered by its two ids."""
 
     def put_matches(self, matches: Iterable[Match]) -> None:
         """Store verified matches (passages are not stored: they are aligned when asked for)."""
