@@ -15,11 +15,14 @@ What runs where, today:
   (for the story decision and for the evidence); and, over the fingerprint chunks they
   keep (persisted on their disks, until :meth:`SparkEngine.release`), the candidates:
   LSH buckets (band keys shuffled by key, capped buckets chained as locally), lead
-  keys, and the rare-n-gram join in the date window (weighed n-grams sent to the date
-  blocks they take part in, a block's product on one executor): only pairs come back;
-- on the driver: the other global steps, over the fingerprints (no texts; their arrays
-  also come back, spilled to a file, for these): exact groups, the n-grams' document
-  frequencies (sent out for the join), verification, and the clusters.
+  keys, the n-grams' document frequencies (counts shuffled by n-gram), the rare-n-gram
+  join in the date window (weighed n-grams sent to the date blocks they take part in, a
+  block's product on one executor), verification (each range of candidate pairs where
+  the documents it names are sent) and how rare each aligned passage is (the passages'
+  shingles tallied where the chunks are): only pairs, matches and counts come back;
+- on the driver: exact groups, the story decision and the clusters, over the
+  fingerprints (no texts; their arrays also come back, spilled to a file, for the
+  fallbacks: fingerprints this engine did not make, a corpus mostly undated).
 
 With :func:`newsdedup.spark.dedup` the documents are read by the executors, from the
 user's DataFrame. ``newsdedup run --engine spark`` on a local master lets the executors
@@ -239,7 +242,9 @@ class SparkEngine:
             lsh, minhash = config.lsh, config.minhash
             return banded_fingerprints(fingerprints, banding, lsh, minhash, threads=self.threads)
         check_banding(banding, config.minhash.num_perm)
-        pairs, capped, held.leads = self._keyed(held, rows, banding, config.lsh.max_bucket)
+        # The n-grams' frequencies come in the same pass when rewrites will ask for them.
+        grams = config.rewrite.enabled and config.decide.level != "copies"
+        pairs, capped = self._keyed(held, rows, banding, config.lsh.max_bucket, grams=grams)
         bare = sum(len(fp.shingles) == 0 for fp in fingerprints)  # a length: no page read
         return Banded(pairs, capped, bare)
 
@@ -254,35 +259,47 @@ class SparkEngine:
         held = self._held_for(rows)
         if held is None or rows is None:
             return lead_pairs([fp.leads for fp in fingerprints])
-        if held.leads is not None and held.leads[0] is rows:
-            return held.leads[1]
-        return self._keyed(held, rows, None, 0)[2][1]
+        if held.leads is None or held.leads[0] is not rows:
+            self._keyed(held, rows, None, 0)  # keeps them in held.leads
+        return held.leads[1] if held.leads is not None else np.zeros((0, 2), dtype=np.int64)
 
     def _keyed(
-        self, held: _Held, rows: Rows, banding: Banding | None, max_bucket: int
-    ) -> tuple[np.ndarray, int, tuple[Rows, np.ndarray]]:
-        """Band pairs (with ``banding``), buckets chained, and lead pairs, in one pass.
+        self,
+        held: _Held,
+        rows: Rows,
+        banding: Banding | None,
+        max_bucket: int,
+        *,
+        grams: bool = False,
+    ) -> tuple[np.ndarray, int]:
+        """Band pairs (with ``banding``) and buckets chained, lead pairs and n-grams, in one pass.
 
-        Band keys go to the first half of the shuffle's partitions, lead keys to the
-        second, so a partition holds one kind.
+        Band keys go to the first ``parts`` partitions of the shuffle, lead keys to the
+        next ``parts``, and with ``grams`` the n-grams' counts to the rest, so a partition
+        holds one kind. The lead pairs and the n-grams' frequencies (:meth:`rarity`) are
+        kept in ``held`` for ``rows``.
         """
         sc = self.spark.sparkContext
         placed, where = self._placed(held), sc.broadcast(_row_of(rows))
         bands = banding.bands if banding is not None else 0
         parts = self._parts(len(rows.positions) * max(bands, 1))
+        gram_parts = self._parts(len(rows.positions) * _GRAMS) if grams else 0
         try:
             with _failed_jobs():
                 found = (
-                    placed.flatMap(_Entries(where, banding, parts))
-                    .partitionBy(2 * parts, _identity)
+                    placed.flatMap(_Entries(where, banding, parts, gram_parts))
+                    .partitionBy(2 * parts + gram_parts, _identity)
                     .mapPartitionsWithIndex(_KeyedPairs(parts, max_bucket, LEAD_CAP))
                     .collect()
                 )
         finally:
             where.unpersist()
         band = _unique_pairs([pairs for kind, pairs, _ in found if kind == "band"])
-        lead = _unique_pairs([pairs for kind, pairs, _ in found if kind == "lead"])
-        return band, sum(capped for _, _, capped in found), (rows, lead)
+        held.leads = (rows, _unique_pairs([pairs for kind, pairs, _ in found if kind == "lead"]))
+        if grams:
+            counted = [(keys, counts) for kind, keys, counts in found if kind == "grams"]
+            held.rarity = (rows, _rarity(counted, len(rows.positions)))
+        return band, sum(capped for kind, _, capped in found if kind == "band")
 
     def rare_pairs(
         self,
@@ -342,9 +359,11 @@ class SparkEngine:
         held = self._held_for(rows)
         if held is None or rows is None:
             return rarity([fp.grams if fp.grams is not None else _EMPTY for fp in fingerprints])
+        if held.rarity is not None and held.rarity[0] is rows:  # counted with the LSH keys
+            return held.rarity[1]
         sc = self.spark.sparkContext
         where = sc.broadcast(_row_of(rows))
-        parts = self._parts(len(rows.positions) * 64)  # ~250 sampled n-grams, most shared
+        parts = self._parts(len(rows.positions) * _GRAMS)
         try:
             with _failed_jobs():
                 found = (
@@ -356,11 +375,7 @@ class SparkEngine:
                 )
         finally:
             where.unpersist()
-        keys = np.concatenate([np.zeros(0, dtype=np.uint32), *(k for k, _ in found)])
-        counts = np.concatenate([np.zeros(0, dtype=np.int64), *(c for _, c in found)])
-        order = np.argsort(keys, kind="stable")
-        table = replace(indexed(keys[order]), counts=counts[order])
-        return Rarity(table, len(rows.positions))
+        return _rarity(found, len(rows.positions))
 
     def verify(
         self,
@@ -614,6 +629,7 @@ class _Held:
         done: Whether the pass is over.
         placed: The chunks with their places, once a global step asked for them.
         leads: The lead pairs :meth:`SparkEngine.lsh` gathered, and for which rows.
+        rarity: The n-grams' frequencies :meth:`SparkEngine.lsh` counted, and for which rows.
     """
 
     blocks: bool
@@ -625,6 +641,7 @@ class _Held:
     done: bool = False
     placed: Any = None
     leads: tuple[Rows, np.ndarray] | None = None
+    rarity: tuple[Rows, Rarity] | None = None
 
     def numbered(self, parts: Iterable[_Tagged | FingerprintChunk]) -> Iterator[FingerprintChunk]:
         """The chunks of ``parts`` in order, each one's place noted."""
@@ -704,11 +721,13 @@ class _Placed:
 class _Entries:
     """A placed chunk's lead keys and, with ``banding``, band keys, spread to partitions.
 
-    Band keys go to partitions ``0:parts``, lead keys to ``parts:2 * parts``.
+    Band keys go to partitions ``0:parts``, lead keys to ``parts:2 * parts``, and with
+    ``gram_parts`` the n-grams' counts to the ``gram_parts`` after them.
     """
 
-    def __init__(self, where: Any, banding: Banding | None, parts: int) -> None:
+    def __init__(self, where: Any, banding: Banding | None, parts: int, gram_parts: int) -> None:
         self.where, self.banding, self.parts = where, banding, parts
+        self.gram_parts = gram_parts
 
     def __call__(self, item: tuple[int, FingerprintChunk]) -> Iterator[tuple[int, Any]]:
         first, chunk = item
@@ -722,6 +741,10 @@ class _Entries:
             keep = (at >= 0) & (np.diff(np.asarray(chunk.bounds)) > 0)
             bands, keys, owners = band_entries(chunk.signatures[keep], at[keep], self.banding)
             yield from _spread(self.parts, keys, bands, keys, owners)
+        if self.gram_parts:
+            keys, counts = _gram_counts(chunk, at)
+            for part, columns in _spread(self.gram_parts, keys, keys, counts):
+                yield 2 * self.parts + part, columns
 
 
 _SPREAD = 6
@@ -804,21 +827,36 @@ def _joined(items: Iterable[tuple[int, tuple[np.ndarray, ...]]]) -> list[np.ndar
 
 
 class _KeyedPairs:
-    """The pairs of one partition's buckets: of bands (partitions ``0:parts``) or leads."""
+    """One partition's pairs of band buckets or lead keys, or its n-grams' counts summed."""
 
     def __init__(self, parts: int, max_bucket: int, cap: int) -> None:
         self.parts, self.max_bucket, self.cap = parts, max_bucket, cap
 
-    def __call__(self, index: int, items: Iterable[Any]) -> Iterator[tuple[str, np.ndarray, int]]:
+    def __call__(self, index: int, items: Iterable[Any]) -> Iterator[tuple[str, np.ndarray, Any]]:
         columns = _joined(items)
         if columns is None:
             return
         if index < self.parts:
             bands, keys, rows = columns
             yield "band", *entry_pairs(bands, keys, rows, self.max_bucket)
-        else:
+        elif index < 2 * self.parts:
             keys, rows = columns
             yield "lead", lead_entry_pairs(keys, rows, self.cap), 0
+        else:
+            yield "grams", *_summed_columns(*columns)
+
+
+_GRAMS = 64
+"""Distinct n-grams a document sends to the count, for sizing its shuffle (~250 sampled,
+most of them shared with the chunk's other documents)."""
+
+
+def _gram_counts(chunk: FingerprintChunk, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How many of a chunk's documents in the step (``at >= 0``) hold each n-gram."""
+    sets = chunk.gram_sets
+    grams = [g for i in np.flatnonzero(at >= 0).tolist() if (g := sets[i]) is not None]
+    keys, counts = np.unique(np.concatenate([_EMPTY, *grams]), return_counts=True)
+    return keys, counts.astype(np.int64)
 
 
 class _GramCounts:
@@ -829,24 +867,32 @@ class _GramCounts:
 
     def __call__(self, item: tuple[int, FingerprintChunk]) -> Iterator[tuple[int, Any]]:
         first, chunk = item
-        at = self.where.value[first : first + len(chunk.ids)]
-        sets = chunk.gram_sets
-        grams = [g for i in np.flatnonzero(at >= 0).tolist() if (g := sets[i]) is not None]
-        if grams:
-            keys, counts = np.unique(np.concatenate(grams), return_counts=True)
-            yield from _spread(self.parts, keys, keys, counts.astype(np.int64))
+        keys, counts = _gram_counts(chunk, self.where.value[first : first + len(chunk.ids)])
+        yield from _spread(self.parts, keys, keys, counts)
 
 
 def _summed(items: Iterable[tuple[int, Any]]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """A partition's n-gram counts summed by n-gram, sorted."""
     columns = _joined(items)
-    if columns is None:
-        return
-    keys, counts = columns
+    if columns is not None:
+        yield _summed_columns(*columns)
+
+
+def _summed_columns(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Counts of the same key summed, keys sorted."""
     order = np.argsort(keys, kind="stable")
     keys, counts = keys[order], counts[order]
     cuts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    yield keys[cuts], np.add.reduceat(counts, cuts)
+    return keys[cuts], np.add.reduceat(counts, cuts)
+
+
+def _rarity(found: Iterable[tuple[np.ndarray, np.ndarray]], documents: int) -> Rarity:
+    """The partitions' summed n-gram counts (each n-gram in one) as one :class:`Rarity`."""
+    found = list(found)
+    keys = np.concatenate([np.zeros(0, dtype=np.uint32), *(k for k, _ in found)])
+    counts = np.concatenate([np.zeros(0, dtype=np.int64), *(c for _, c in found)])
+    order = np.argsort(keys, kind="stable")
+    return Rarity(replace(indexed(keys[order]), counts=counts[order]), documents)
 
 
 @dataclass(frozen=True, slots=True)
