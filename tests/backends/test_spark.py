@@ -122,6 +122,7 @@ def test_the_candidates_are_gathered_on_the_executors(
     documents streamed from the driver alike.
     """
     import newsdedup.backends.spark as backend
+    import newsdedup.stages.rewrite as rewrite
 
     def refused(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("a global step fell back to the driver")
@@ -129,6 +130,9 @@ def test_the_candidates_are_gathered_on_the_executors(
     steps = ("banded_fingerprints", "lead_pairs", "candidates", "rarity", "verify")
     for name in (*steps, "shingle_rarity"):
         monkeypatch.setattr(backend, name, refused)
+    # Blocks of 16 documents, grouped as few as can be: the join runs in many groups.
+    monkeypatch.setattr(rewrite, "_BLOCK", 16)
+    monkeypatch.setattr(backend, "_GROUP_LEAST", 1)
     real = pipeline._blocks
     monkeypatch.setattr(
         pipeline, "_blocks", lambda *a, **k: (b := real(*a, **k)) and replace(b, size=1 << 16)
