@@ -16,7 +16,7 @@ from functools import partial
 from itertools import compress
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -37,8 +37,8 @@ from newsdedup.stages.choose import id_ranks, preference
 from newsdedup.stages.cluster import cluster, exact_heads, gc_paused
 from newsdedup.stages.decide import figures_differ, load_model, passage_stats
 from newsdedup.stages.lsh import Banding, choose_banding
-from newsdedup.stages.rewrite import LazyWeights, rarity, settled
-from newsdedup.stages.verify import Pending, Rewrites, Verified, verify
+from newsdedup.stages.rewrite import LazyWeights, Rarity, settled
+from newsdedup.stages.verify import Pending, Rewrites, Verified
 
 if TYPE_CHECKING:
     from newsdedup.backends import Engine
@@ -81,6 +81,7 @@ class Candidates:
         leads: How many pairs shared a lead key (:mod:`newsdedup.stages.leads`).
         capped: LSH buckets over ``lsh.max_bucket``, chained instead of expanded.
         without_shingles: Documents left out of LSH for want of a shingle.
+        rarity: The n-grams' document frequencies ``rewrites`` weigh by, if any.
     """
 
     pairs: np.ndarray
@@ -91,6 +92,7 @@ class Candidates:
     leads: int = 0
     capped: int = 0
     without_shingles: int = 0
+    rarity: Rarity | None = None
 
 
 def find_candidates(
@@ -109,8 +111,9 @@ def find_candidates(
     band at once,
     and all character n-grams, because their weights depend on the whole corpus.
     ``threads`` group LSH bands, weigh the n-grams and multiply the rewrite index side by
-    side; they never change the result. ``engine`` gathers the LSH buckets, lead keys and
-    rare-n-gram candidates (where it holds the fingerprints of ``rows``; default: here).
+    side; they never change the result. ``engine`` gathers the LSH buckets, lead keys, the
+    n-grams' document frequencies and rare-n-gram candidates (where it holds the
+    fingerprints of ``rows``; default: here).
 
     A document without a shingle (its text all furniture, or too short) stays out of LSH:
     its signature is all empty, so every two such documents would share every band
@@ -124,9 +127,10 @@ def find_candidates(
     copies = np.unique(np.concatenate([lsh.pairs.reshape(-1, 2), cut_short]), axis=0)
     rewrites, pairs = None, copies
     rewritten = np.zeros((0, 2), dtype=np.int64)
+    rare = None
     if config.rewrite.enabled and config.decide.level != "copies" and fingerprints:
         grams = [fp.grams if fp.grams is not None else _EMPTY for fp in fingerprints]
-        rare = rarity(grams)
+        rare = engine.rarity(fingerprints, rows=rows)
         times = np.array([seconds(fp.published) for fp in fingerprints], dtype=np.float64)
         rewritten = engine.rare_pairs(fingerprints, rare, config.rewrite, times, rows=rows)
         idf_max = float(rare.idf(np.zeros(1))[0])
@@ -142,6 +146,7 @@ def find_candidates(
         len(cut_short),
         lsh.capped,
         lsh.left_out,
+        rare,
     )
 
 
@@ -156,10 +161,19 @@ def find_matches(
     """Verified copies and rewrites among ``fingerprints`` (distinct, non-empty texts).
 
     With ``level = "stories"``, the story candidates are left pending in the result.
-    ``engine`` and ``rows``: where the candidates are gathered (:func:`find_candidates`).
+    ``engine`` and ``rows``: where the candidates are gathered (:func:`find_candidates`) and
+    verified.
     """
+    engine = engine or LocalEngine(threads)
     found = find_candidates(fingerprints, config, threads=threads, engine=engine, rows=rows)
-    verified = verify(found.pairs, fingerprints, config.verify, rewrites=found.rewrites)
+    verified = engine.verify(
+        found.pairs,
+        fingerprints,
+        config.verify,
+        rewrites=found.rewrites,
+        rare=found.rarity,
+        rows=rows,
+    )
     stats = MatchStats(
         found.banding,
         len(fingerprints),
@@ -194,7 +208,8 @@ def decide_stories(
     (:func:`newsdedup.stages.decide.figures_differ`).
 
     ``fingerprints`` are the rows ``pending`` points into; ``everyone`` (default: the same)
-    are every document's, for how rare a passage is.
+    are every document's, for how rare a passage is (counted by ``engine``, where it
+    holds them: ``everyone`` is the pass it fingerprinted).
     """
     from newsdedup.stages.align import held_when
     from newsdedup.stages.evidence import recurring, traced
@@ -213,6 +228,7 @@ def decide_stories(
         bp,
         run=engine.mapper() if engine else serial,
         threads=threads,
+        rarity=_counted(engine, counted) if engine and everyone is not None else None,
     )
     spans = _spans(pending, fingerprints, config.rewrite.window_days)
     background = recurring(found, spans, partial(held_when, counted, threads=threads))
@@ -258,6 +274,12 @@ def _spans(
     margin = window_days * 86400.0
     dated = np.isfinite(first) & np.isfinite(last)
     return np.where(dated[:, None], np.stack([first - margin, last + margin], axis=1), np.inf)
+
+
+def _counted(engine: Engine, everyone: Sequence[Fingerprint]) -> Callable[[np.ndarray], Any]:
+    """How ``engine`` counts shingles over ``everyone``, the whole pass it fingerprinted."""
+    rows = Rows(np.arange(len(everyone)), len(everyone))
+    return partial(engine.shingle_rarity, everyone, rows=rows)
 
 
 def _exact_matches(
@@ -426,7 +448,12 @@ def with_evidence(
     texts = _Texts(docs, site)  # read as the alignment asks for them
     engine = engine or LocalEngine(workers)
     run, cfg, threads = engine.mapper(), config.shingle, engine.threads
-    found = iter(passages(pairs, texts, fingerprints, cfg, furniture, run=run, threads=threads))
+    rarity = _counted(engine, fingerprints)
+    found = iter(
+        passages(
+            pairs, texts, fingerprints, cfg, furniture, run=run, threads=threads, rarity=rarity
+        )
+    )
     matches = tuple(
         replace(m, passages=next(found)) if wanted else m
         for m, wanted in zip(result.matches, todo, strict=True)
@@ -751,7 +778,6 @@ def _run(
                 texts=lambda wanted: _documents_named(inputs, wanted, config, spans, origins),
                 engine=engine,
             )
-            engine.release()  # the fingerprints it held for the global steps
             check_accounting(result)
             if result.unread_dates is not None:  # where the example was read, for the summary
                 where = origins.get(result.unread_dates.doc_id)
@@ -762,6 +788,7 @@ def _run(
                 _matched_documents(inputs, result, config, spans, origins) as docs,
             ):
                 result = with_evidence(result, docs, fingerprints, config, furniture, engine=engine)
+            engine.release()  # the fingerprints it held for the global steps
             with _timed(timings, "write"):
                 files = write_outputs(
                     result,

@@ -25,6 +25,7 @@ from newsdedup.data import Fingerprint, Passage
 from newsdedup.runtime import Mapper, serial
 from newsdedup.stages.align import (
     Holders,
+    ShingleRarity,
     Units,
     min_units,
     passage_spans,
@@ -115,6 +116,7 @@ def passages(
     *,
     run: Mapper = serial,
     threads: int = 1,
+    rarity: Callable[[np.ndarray], ShingleRarity] | None = None,
 ) -> list[tuple[Passage, ...]]:
     """The passages each pair's two texts share, with how rare each is in the corpus.
 
@@ -126,8 +128,13 @@ def passages(
         furniture: The furniture that was set aside.
         run: Where the chunks are aligned; never changes the result.
         threads: Threads to count the passages' shingles over the corpus in.
+        rarity: How the passages' shingles are counted over ``fingerprints``, given
+            them (an engine's, where it holds the fingerprints); default
+            :func:`newsdedup.stages.align.shingle_rarity` here. Never changes the result.
     """
-    found = traced(pairs, texts, fingerprints, cfg, furniture, run=run, threads=threads)
+    found = traced(
+        pairs, texts, fingerprints, cfg, furniture, run=run, threads=threads, rarity=rarity
+    )
     return found.passages
 
 
@@ -140,6 +147,7 @@ def traced(
     *,
     run: Mapper = serial,
     threads: int = 1,
+    rarity: Callable[[np.ndarray], ShingleRarity] | None = None,
 ) -> Traced:
     """:func:`passages`, with the rarest shingle of each passage."""
     count = -(-len(pairs) // CHUNK)
@@ -147,7 +155,10 @@ def traced(
     windows = np.concatenate([_EMPTY, *(chunk.windows for chunk in chunks)])
     if not windows.size:
         return Traced([p for chunk in chunks for p in chunk.passages], windows)
-    rare = shingle_rarity(fingerprints, windows, threads=threads)
+    if rarity is None:
+        rare = shingle_rarity(fingerprints, windows, threads=threads)
+    else:
+        rare = rarity(windows)
     out: list[tuple[Passage, ...]] = []
     keys = [_EMPTY]
     for chunk in chunks:
