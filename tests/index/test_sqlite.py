@@ -138,6 +138,22 @@ def test_a_failed_write_leaves_nothing(tmp_path: Path) -> None:
     assert store.frequencies(np.array([1, 5], dtype=np.uint32)).tolist() == [0, 0]
 
 
+def test_counts_read_in_a_failed_write_are_forgotten(tmp_path: Path) -> None:
+    store = SQLiteStore.create(tmp_path / "i.ndx", {"config": {}})
+    many = np.arange(0, 2**32 - 1, 2**14, dtype=np.uint32)  # every page: read all, and kept
+    entry = _entry("a", [1])
+    with store.writing():
+        store.put([replace(entry, fingerprint=replace(entry.fingerprint, grams=many))], 1)
+    assert store.frequencies(many).tolist() == [1] * many.size
+    with pytest.raises(RuntimeError), store.writing():
+        other = _entry("b", [1])
+        store.put([replace(other, fingerprint=replace(other.fingerprint, grams=many))], 2)
+        assert store.frequencies(many).tolist() == [2] * many.size
+        raise RuntimeError("stopped")
+    assert store.frequencies(many).tolist() == [1] * many.size
+    store.close()
+
+
 def test_a_second_writer_waits_then_fails_clearly(tmp_path: Path) -> None:
     path = tmp_path / "i.ndx"
     SQLiteStore.create(path, {"config": {}}).close()

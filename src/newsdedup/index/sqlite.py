@@ -31,6 +31,7 @@ APPLICATION_ID = 0x4E445849  # "NDXI": this file is a newsdedup index
 _U32 = np.dtype("<u4")
 _LOOKUP = 50_000  # values per temporary-table fill: bounds one statement's memory
 _PAGE_BITS = np.uint32(16)  # n-gram counts are kept in 65,536 pages by their top 16 bits
+_FEW_PAGES = 2048  # more pages than this are read by one pass over the table
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -104,6 +105,7 @@ class SQLiteStore:
         self.path = Path(path)
         self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
         self._timeout = timeout
+        self._held: tuple[int, tuple[np.ndarray, np.ndarray]] | None = None
 
     # -- opening -------------------------------------------------------------------------
 
@@ -194,6 +196,7 @@ class SQLiteStore:
         try:
             yield
         except BaseException:
+            self._held = None  # counts read inside the transaction are undone with it
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
@@ -343,7 +346,9 @@ class SQLiteStore:
         return np.where(keys[where] == grams, counts[where], 0).astype(np.int64)
 
     def _pages(self, pages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The n-grams and counts held in these pages, joined (sorted, as the pages are)."""
+        """The n-grams and counts held in these pages (or more), joined, sorted."""
+        if pages.size > _FEW_PAGES:  # most pages: every page, read in one pass and kept
+            return self._all_pages()
         self._fill("q_pages", pages.tolist())
         rows = self._db.execute(
             "SELECT keys, counts FROM gram_pages JOIN q_pages ON page = q_pages.v ORDER BY page"
@@ -352,6 +357,24 @@ class SQLiteStore:
         counts = [np.frombuffer(c, dtype=_U32) for _, c in rows]
         empty = np.zeros(0, dtype=np.uint32)
         return np.concatenate([empty, *keys]), np.concatenate([empty, *counts])
+
+    def _all_pages(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every counted n-gram (sorted) and its count.
+
+        Kept between calls while no one has written (``PRAGMA data_version`` tells of
+        other connections' commits, :meth:`_count` of this one's): a process that
+        answers many queries reads the counts once.
+        """
+        version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        if self._held is not None and self._held[0] == version:
+            return self._held[1]
+        rows = self._db.execute("SELECT keys, counts FROM gram_pages ORDER BY page").fetchall()
+        empty = np.zeros(0, dtype=np.uint32)
+        keys = np.concatenate([empty, *(np.frombuffer(k, dtype=_U32) for k, _ in rows)])
+        counts = np.concatenate([empty, *(np.frombuffer(c, dtype=_U32) for _, c in rows)])
+        held = (keys.astype(np.uint32), counts.astype(np.uint32))
+        self._held = (version, held)
+        return held
 
     def _count(self, grams: np.ndarray) -> None:
         """Add one to the count of every n-gram of ``grams`` (repeats counted each time).
@@ -371,14 +394,17 @@ class SQLiteStore:
         summed = np.concatenate([counts.astype(np.int64), added])[order]
         starts = np.flatnonzero(np.r_[True, both[1:] != both[:-1]])
         keys, counts = both[starts], np.add.reduceat(summed, starts).astype(np.uint32)
-        cuts = [*np.searchsorted(keys >> _PAGE_BITS, pages, side="left").tolist(), keys.size]
+        on = keys >> _PAGE_BITS
+        lows = np.searchsorted(on, pages, side="left").tolist()
+        highs = np.searchsorted(on, pages, side="right").tolist()
         self._db.executemany(
             "INSERT OR REPLACE INTO gram_pages VALUES (?, ?, ?)",
             (
                 (page, keys[lo:hi].astype(_U32).tobytes(), counts[lo:hi].astype(_U32).tobytes())
-                for page, lo, hi in zip(pages.tolist(), cuts[:-1], cuts[1:], strict=True)
+                for page, lo, hi in zip(pages.tolist(), lows, highs, strict=True)
             ),
         )
+        self._held = None  # this connection's writes do not change data_version
 
     def matches_of(self, ids: Iterable[str]) -> list[Match]:
         """Every stored match with either document among ``ids``."""
