@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from newsdedup import Config, Document, Index, dedup
@@ -127,3 +128,27 @@ def test_the_same_batches_give_byte_identical_answers(tmp_path: Path) -> None:
             results = [index.add(corpus[:40]).result, index.add(corpus[40:]).result]
             runs.append((results, index.assignments()))
     assert runs[0] == runs[1]
+
+
+def test_fingerprints_made_again_from_stored_texts_equal_the_first(tmp_path: Path) -> None:
+    """Shingles, n-grams and signatures are not stored: the text makes them again, the same."""
+    corpus = generate(15, seed=6).documents()
+    with Index.create(tmp_path / "i.ndx") as index:
+        index.add(corpus)
+        again = index.fingerprints(d.id for d in corpus)
+        furniture = index._furniture
+        config = index.config
+    from newsdedup.backends.local import fingerprint_stream
+
+    first = sorted(fingerprint_stream(corpus, config, furniture=furniture), key=lambda f: f.doc_id)
+    assert [f.doc_id for f in again] == [f.doc_id for f in first]
+    for a, b in zip(again, first, strict=True):
+        assert np.array_equal(a.shingles, b.shingles) and np.array_equal(a.grams, b.grams)
+        assert np.array_equal(a.signature, b.signature)
+        assert (a.digest, a.marks, a.leads, a.site, a.length) == (
+            b.digest,
+            b.marks,
+            b.leads,
+            b.site,
+            b.length,
+        )

@@ -40,23 +40,15 @@ def _entry(doc_id: str, shingles: list[int], *, distinct: bool = True) -> Entry:
     return Entry(fp, doc, distinct, bands, 1.7e9, fp.digest)
 
 
-def test_a_stored_fingerprint_and_document_come_back_bit_for_bit(tmp_path: Path) -> None:
+def test_a_stored_fingerprint_and_document_come_back_as_they_were(tmp_path: Path) -> None:
     store = SQLiteStore.create(tmp_path / "i.ndx", {"config": {}})
     entry = _entry("a", [3, 1, 2**32 - 1])
     with store.writing():
         store.put([entry], 1)
     back = store.fingerprints(["a"])["a"]
-    for name in ("shingles", "grams", "signature"):
-        assert np.array_equal(getattr(back, name), getattr(entry.fingerprint, name))
-        assert getattr(back, name).dtype == np.uint32
-    assert back.leads == entry.fingerprint.leads
-    assert (back.doc_id, back.digest, back.length, back.published, back.site) == (
-        "a",
-        "digest-a",
-        42,
-        "2024-03-05",
-        "wire",
-    )
+    fp = entry.fingerprint
+    assert back == replace(fp, shingles=back.shingles, grams=None, signature=None)
+    assert back.shingles.size == 0  # made again from the text when matched
     assert store.documents(["a"])["a"] == entry.document
     assert store.band_neighbours(np.array([2**64 - 1], dtype=np.uint64)) == {"a"}
     assert store.lead_sizes(np.frombuffer(bytes(range(8)), dtype=np.uint64)) == {

@@ -287,7 +287,7 @@ class Index:
             firsts = self._firsts(fps)
             new = [fps[i] for i in firsts]
             hood_ids, leads = self._neighbours(new)
-            old = store.fingerprints(sorted(hood_ids))
+            old = self.fingerprints(hood_ids)
             banding = choose_banding(self.config.lsh, self.config.minhash.num_perm)
             bands = dict(zip(firsts, inc.band_keys_of(new, banding), strict=True))
             times = [seconds(fp.published) for fp in fps]
@@ -300,7 +300,7 @@ class Index:
             store.put(entries, batches + 1)
             clock = _lap(timings, "neighbours", clock)
             documents = distinct_before + len(new)
-            hood = self._hood([old[k] for k in sorted(old)], new, leads, documents)
+            hood = self._hood(old, new, leads, documents)
             matches, found = self._match(hood, {doc.id: doc for doc in docs})
             store.put_matches(matches)
             clock = _lap(timings, "match", clock)
@@ -317,6 +317,15 @@ class Index:
 
         stream = fingerprint_stream(docs, self.config, furniture=furniture)
         return [inc.signed(fp, self.config) for fp in stream]
+
+    def fingerprints(self, ids: Iterable[str]) -> list[Fingerprint]:
+        """The full fingerprints of stored documents, by id, made again from their texts.
+
+        The same as when they were added: the config and the furniture are frozen.
+        """
+        docs = self._store.documents(ids)
+        furniture = self._furniture or Boilerplate(patterns=False)
+        return self._fingerprints([docs[k] for k in sorted(docs)], furniture)
 
     def _firsts(self, fps: Sequence[Fingerprint]) -> list[int]:
         """The batch's documents that are the first of their text in the index, in order.
@@ -415,7 +424,7 @@ class Index:
         held: dict[str, Fingerprint] = {}
         matches: dict[tuple[str, str], Match] = {}
         while frontier:
-            fps = store.fingerprints(frontier, arrays=False)
+            fps = store.fingerprints(frontier)
             held.update(fps)
             keys = {inc.text_key(fp) for fp in fps.values()} - texts - {""}
             texts |= keys
@@ -444,7 +453,7 @@ class Index:
         wanted = {d for m in result.matches if m.kind != "exact" for d in (m.a, m.b)}
         batch = {doc.id: doc for doc in docs}
         texts = {**self._store.documents(wanted - set(batch)), **batch}
-        fps = list(self._store.fingerprints(sorted(wanted)).values())
+        fps = self.fingerprints(wanted)
         result = with_evidence(result, texts, fps, self.config, self._furniture or Boilerplate())
         write_outputs(result, files, origins, out, self.config, timings=dict(added.timings))
 
@@ -466,8 +475,7 @@ class Index:
         _, distinct, _ = store.counts()
         hood_ids, leads = self._neighbours([fp])
         hood_ids.discard(doc.id)
-        old = store.fingerprints(sorted(hood_ids))
-        hood = self._hood([old[k] for k in sorted(old)], [fp], leads, distinct + 1)
+        hood = self._hood(self.fingerprints(hood_ids), [fp], leads, distinct + 1)
         matches, _ = self._match(hood, {doc.id: doc})
         # A stored document of the same text is an exact copy, whatever else was measured.
         matches = [m for m in matches if m.a not in same and m.b not in same]

@@ -1,9 +1,11 @@
 """The embedded index store: one SQLite file (the standard library's ``sqlite3``, WAL).
 
 Arrays are stored as raw bytes whose dtype the schema fixes (``uint32`` little-endian for
-shingles, n-grams and signatures); 64-bit keys (LSH bands, leads) as SQLite integers, the
-same bits read as signed. Texts are JSON compressed with zlib. Nothing is pickled, so a
-file from elsewhere can hold no code.
+the n-gram counts); 64-bit keys (LSH bands, leads) as SQLite integers, the same bits read
+as signed. Texts are JSON compressed with zlib. Nothing is pickled, so a file from
+elsewhere can hold no code. Shingles, n-grams and signatures are not stored: they are made
+again from the text, with the index's frozen config and furniture, when a document is
+matched (a few KB an article saved for a fingerprint that takes about 20 us to make).
 
 Each add is one ``BEGIN IMMEDIATE`` transaction: a second writer waits for the first for
 ``timeout`` seconds (SQLite's busy timeout), then fails with :class:`StoreError`; readers
@@ -29,6 +31,7 @@ from newsdedup.index.store import SCHEMA_VERSION, Entry, StoreStats
 
 APPLICATION_ID = 0x4E445849  # "NDXI": this file is a newsdedup index
 _U32 = np.dtype("<u4")
+_NONE = np.zeros(0, dtype=np.uint32)
 _LOOKUP = 50_000  # values per temporary-table fill: bounds one statement's memory
 _PAGE_BITS = np.uint32(16)  # n-gram counts are kept in 65,536 pages by their top 16 bits
 _FEW_PAGES = 2048  # more pages than this are read by one pass over the table
@@ -49,9 +52,6 @@ CREATE TABLE docs (
     site TEXT,
     marks TEXT NOT NULL,
     leads BLOB NOT NULL,
-    signature BLOB,
-    shingles BLOB NOT NULL,
-    grams BLOB,
     body BLOB NOT NULL
 );
 CREATE INDEX docs_text ON docs (text_key);
@@ -78,14 +78,6 @@ CREATE TABLE assignments (
 def _signed(keys: np.ndarray) -> list[int]:
     """``uint64`` keys as the signed 64-bit integers SQLite stores (the same bits)."""
     return np.ascontiguousarray(keys, dtype=np.uint64).view(np.int64).tolist()
-
-
-def _array(blob: bytes | None) -> np.ndarray | None:
-    return None if blob is None else np.frombuffer(blob, dtype=_U32).astype(np.uint32)
-
-
-def _blob(array: np.ndarray | None) -> bytes | None:
-    return None if array is None else np.ascontiguousarray(array, dtype=_U32).tobytes()
 
 
 def _body(doc: Document) -> bytes:
@@ -288,32 +280,23 @@ class SQLiteStore:
         )
         return {row[0] for row in rows}
 
-    def fingerprints(self, ids: Iterable[str], *, arrays: bool = True) -> dict[str, Fingerprint]:
-        """The stored fingerprints of ``ids``.
+    def fingerprints(self, ids: Iterable[str]) -> dict[str, Fingerprint]:
+        """The stored fingerprints of ``ids``, without shingles, n-grams or signature.
 
-        Without ``arrays``, no shingles, n-grams or signature: clustering needs none.
+        Those are not stored (they were most of an article's bytes): clustering needs none
+        of them, and matching makes them again from the stored text
+        (:meth:`newsdedup.index.Index.fingerprints`).
         """
         self._fill("q_ids", list(ids))
-        held = "shingles, grams, signature" if arrays else "x'', NULL, NULL"
         rows = self._db.execute(
-            f"SELECT id, digest, {held}, length, published, source, site, marks, leads "
+            "SELECT id, digest, length, published, source, site, marks, leads "
             "FROM docs JOIN q_ids ON docs.id = q_ids.v"
         )
         return {
-            row[0]: Fingerprint(
-                row[0],
-                row[1],
-                _array(row[2]),
-                row[5],
-                row[6],
-                row[7],
-                _array(row[3]),
-                row[8],
-                _array(row[4]),
-                row[9],
-                bytes(row[10]),
+            doc_id: Fingerprint(
+                doc_id, digest, _NONE, length, published, source, None, site, None, marks, leads
             )
-            for row in rows
+            for doc_id, digest, length, published, source, site, marks, leads in rows
         }
 
     def documents(self, ids: Iterable[str]) -> dict[str, Document]:
@@ -467,9 +450,6 @@ class SQLiteStore:
                     fp.site,
                     fp.marks,
                     fp.leads,
-                    _blob(fp.signature),
-                    _blob(fp.shingles),
-                    _blob(fp.grams),
                     _body(doc),
                 )
             )
@@ -477,7 +457,7 @@ class SQLiteStore:
                 bands += ((key, seq) for key in _signed(entry.bands))
                 lead_keys = np.frombuffer(fp.leads, dtype=np.uint64)
                 leads += ((key, seq) for key in _signed(lead_keys))
-        db.executemany(f"INSERT INTO docs VALUES ({', '.join('?' * 17)})", rows)
+        db.executemany(f"INSERT INTO docs VALUES ({', '.join('?' * 14)})", rows)
         db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", bands)
         db.executemany("INSERT OR IGNORE INTO leads VALUES (?, ?)", leads)
         counted = [

@@ -1,7 +1,7 @@
 """What an index store keeps, and the verbs every store answers (SQLite now, PostgreSQL later).
 
 A store holds what matching needs between runs, and nothing that must be unpickled: each
-document's fingerprint (arrays as raw little-endian bytes whose dtype the schema fixes),
+document's fingerprint less its arrays (made again from its text when it is matched),
 its LSH band keys and lead keys (to find its candidates by lookup), the document
 frequency of every character n-gram (the rewrite and story levels weigh by it), its text
 (compressed, for verification and evidence), every verified match and every document's
@@ -104,8 +104,8 @@ class Store(Protocol):
     def within(self, low: float, high: float) -> set[str]:
         """Stored distinct documents dated from ``low`` to ``high`` (seconds), and the undated."""
 
-    def fingerprints(self, ids: Iterable[str], *, arrays: bool = True) -> dict[str, Fingerprint]:
-        """The stored fingerprints of ``ids`` (without their arrays unless ``arrays``)."""
+    def fingerprints(self, ids: Iterable[str]) -> dict[str, Fingerprint]:
+        """The stored fingerprints of ``ids``, without shingles, n-grams or signature."""
 
     def sharing(self, keys: Iterable[str]) -> dict[str, list[str]]:
         """Every stored document of each text key among ``keys``, first stored first."""
