@@ -202,10 +202,44 @@ def decide_stories(
     everyone: Sequence[Fingerprint] | None = None,
     engine: Engine | None = None,
 ) -> list[Match]:
-    """Align every pending pair and keep the stories (``Model.is_story`` of :mod:`.decide`).
+    """The stories among ``pending`` pairs (:func:`decide_on_passages` with no rewrites)."""
+    verified = Verified([], list(pending))
+    return decide_on_passages(
+        verified, fingerprints, docs, config, furniture, everyone=everyone, engine=engine
+    )
 
-    Two short texts whose figures differ are notices of one template, never one story
-    (:func:`newsdedup.stages.decide.figures_differ`).
+
+def on_passages(verified: Verified, fingerprints: Sequence[Fingerprint]) -> set[str]:
+    """The documents :func:`decide_on_passages` aligns: every pending pair's, dated rewrites'."""
+    wanted = {fingerprints[k].doc_id for p in verified.pending for k in (p.i, p.j)}
+    wanted.update(doc for m in _dated_rewrites(verified.matches) for doc in (m.a, m.b))
+    return wanted
+
+
+def _dated_rewrites(matches: Sequence[Match]) -> list[Match]:
+    return [m for m in matches if m.level == "rewrite" and m.days is not None]
+
+
+def decide_on_passages(
+    verified: Verified,
+    fingerprints: Sequence[Fingerprint],
+    docs: Mapping[str, Document],
+    config: Config,
+    furniture: Boilerplate | None,
+    *,
+    everyone: Sequence[Fingerprint] | None = None,
+    engine: Engine | None = None,
+) -> list[Match]:
+    """Verified matches whose passages decide them: rewrites checked, stories found.
+
+    Every pending pair is aligned and kept if it is a story (``Model.is_story`` of
+    :mod:`.decide`); two short texts whose figures differ are notices of one template,
+    never one story (:func:`newsdedup.stages.decide.figures_differ`). A dated rewrite is
+    aligned too, and dropped when every passage it shares is background that recurs
+    beyond its window (:func:`newsdedup.stages.evidence.recurring`): what it shares was
+    not written from one copy. Copies, undated rewrites and the rewrites kept are returned
+    with the stories (aligned ones with their passages, so evidence does not align them
+    again). ``docs`` holds at least the documents of :func:`on_passages`.
 
     ``fingerprints`` are the rows ``pending`` points into; ``everyone`` (default: the same)
     are every document's, for how rare a passage is (counted by ``engine``, where it
@@ -214,10 +248,20 @@ def decide_stories(
     from newsdedup.stages.align import held_when
     from newsdedup.stages.evidence import recurring, traced
 
+    pending = verified.pending
+    checked = _dated_rewrites(verified.matches)
+    if not pending and not checked:
+        return list(verified.matches)
     model = load_model(config.decide.model)
     bp = furniture or Boilerplate(patterns=False)
-    site = {fp.doc_id: fp.site for fp in fingerprints}
-    pairs = [(fingerprints[p.i].doc_id, fingerprints[p.j].doc_id) for p in pending]
+    named = set(on_passages(verified, fingerprints))
+    site, published = {}, {}
+    for fp in fingerprints:
+        if fp.doc_id in named:
+            site[fp.doc_id], published[fp.doc_id] = fp.site, fp.published
+    stories_at = len(checked)
+    pairs = [(m.a, m.b) for m in checked]
+    pairs += [(fingerprints[p.i].doc_id, fingerprints[p.j].doc_id) for p in pending]
     counted = everyone or fingerprints
     threads = engine.threads if engine else 1
     found = traced(
@@ -230,11 +274,24 @@ def decide_stories(
         threads=threads,
         rarity=_counted(engine, counted) if engine and everyone is not None else None,
     )
-    spans = _spans(pending, fingerprints, config.rewrite.window_days)
+    times = np.array([[seconds(published[d]) for d in pair] for pair in pairs]).reshape(-1, 2)
+    spans = _spans(times, config.rewrite.window_days)
     background = recurring(found, spans, partial(held_when, counted, threads=threads))
-    stories = []
+    kept = {
+        (m.a, m.b): replace(m, passages=shared)
+        for m, shared, recurs in zip(
+            checked, found.passages[:stories_at], background[:stories_at], strict=True
+        )
+        if not shared or not all(recurs)
+    }
+    dropped = {(m.a, m.b) for m in checked} - kept.keys()
+    out = [kept.get((m.a, m.b), m) for m in verified.matches if (m.a, m.b) not in dropped]
     for (a, b), waiting, shared, recurs in zip(
-        pairs, pending, found.passages, background, strict=True
+        pairs[stories_at:],
+        pending,
+        found.passages[stories_at:],
+        background[stories_at:],
+        strict=True,
     ):
         if figures_differ(docs[a].text, docs[b].text):
             continue
@@ -242,7 +299,7 @@ def decide_stories(
         weighed = replace(waiting.evidence, passages=passage_stats(own, docs[a].text))
         yes, score = model.is_story(weighed)
         if yes:
-            stories.append(
+            out.append(
                 Match(
                     a,
                     b,
@@ -255,22 +312,16 @@ def decide_stories(
                     round(score, 6),
                 )
             )
-    return stories
+    return out
 
 
-def _spans(
-    pending: Sequence[Pending], fingerprints: Sequence[Fingerprint], window_days: float
-) -> np.ndarray:
+def _spans(times: np.ndarray, window_days: float) -> np.ndarray:
     """Each pair's span in seconds: ``window_days`` before its first date to after its last.
 
-    ``inf`` where either date is unknown.
+    ``times`` holds a row of two publication times a pair; the span is ``inf`` where
+    either is unknown.
     """
-    rows = np.array([(p.i, p.j) for p in pending], dtype=np.int64).reshape(-1, 2)
-    used = np.unique(rows)
-    times = np.full(len(fingerprints), np.inf)
-    times[used] = [seconds(fingerprints[i].published) for i in used.tolist()]
-    first = np.minimum(times[rows[:, 0]], times[rows[:, 1]])
-    last = np.maximum(times[rows[:, 0]], times[rows[:, 1]])
+    first, last = times.min(axis=1, initial=np.inf), times.max(axis=1, initial=-np.inf)
     margin = window_days * 86400.0
     dated = np.isfinite(first) & np.isfinite(last)
     return np.where(dated[:, None], np.stack([first - margin, last + margin], axis=1), np.inf)
@@ -346,11 +397,10 @@ def dedup_fingerprints(
         distinct, config, threads=threads, engine=engine, rows=among
     )
     near = verified.matches
-    if verified.pending and texts is not None:
-        wanted = {distinct[k].doc_id for p in verified.pending for k in (p.i, p.j)}
+    if texts is not None and (wanted := on_passages(verified, distinct)):
         with texts(wanted) as docs:
-            near = near + decide_stories(
-                verified.pending,
+            near = decide_on_passages(
+                verified,
                 distinct,
                 docs,
                 config,

@@ -237,6 +237,26 @@ def test_a_sentence_that_recurs_for_months_is_background_not_a_story(others, gro
     assert (cluster["1-00"] == cluster["1-01"]) == grouped
 
 
+@pytest.mark.parametrize(("others", "grouped"), [(0, True), (5, False)])
+def test_a_rewrite_of_nothing_but_recurring_background_is_none(others, grouped):
+    """Two reports share a paragraph, rare among 300 others, that five carry for months."""
+    paragraph = (
+        f"{STATEMENT} Officials at the port authority said the first convoy of trucks would "
+        "leave the border crossing on Thursday morning under police escort."
+    )
+    pair = _opening_with(paragraph, 2, 1, lambda n: ["2025-06-10", "2025-06-11"])
+    months = _opening_with(
+        paragraph, others, 2, lambda n: [f"2025-{1 + 2 * k:02d}-05" for k in range(n)]
+    )
+    crowd = _opening_with("", 300, 3, lambda n: ["2025-04-01"] * n)
+    result = dedup(pair + months + crowd, Config().replace({"decide": {"level": "rewrites"}}))
+    cluster = {a.doc_id: a.cluster_id for a in result.assignments}
+    assert (cluster["1-00"] == cluster["1-01"]) == grouped
+    if grouped:  # the rewrite was aligned to be checked: its passages are its evidence
+        (match,) = [m for m in result.matches if {m.a, m.b} == {"1-00", "1-01"}]
+        assert match.level == "rewrite" and match.passages
+
+
 def test_an_undated_pair_is_not_ruled_out_by_when_others_carry_its_sentence():
     pair = _opening_with(STATEMENT, 2, 1, lambda n: [None, None])
     docs = pair + _opening_with(
