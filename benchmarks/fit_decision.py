@@ -43,7 +43,7 @@ from newsdedup.synthetic import generate
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from quality import DEFAULT_DATA, load, read_csv
 
-MODEL = Path(__file__).resolve().parents[1] / "src" / "newsdedup" / "decision.json"
+MODEL = Path(__file__).resolve().parents[1] / "src" / "newsdedup" / "stages" / "decision.json"
 LONG = FEATURES.index("long_passages")
 Label = Callable[[str, str], float | None]  # 1 one story, 0 not, None unknown
 
