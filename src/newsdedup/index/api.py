@@ -371,18 +371,23 @@ class Index:
     def _match(
         self, hood: inc.Neighbourhood, batch: Mapping[str, Document]
     ) -> tuple[list[Match], dict[str, int]]:
-        """Copies, rewrites and stories between the new documents and their neighbourhood."""
-        from newsdedup.pipeline import decide_stories
+        """Copies, rewrites and stories between the new documents and their neighbourhood.
+
+        Rewrites and stories are decided on their passages as in a run
+        (:func:`newsdedup.pipeline.decide_on_passages`), with how often a passage recurs
+        counted over the neighbourhood.
+        """
+        from newsdedup.pipeline import decide_on_passages, on_passages
 
         pairs, found = inc.candidate_pairs(hood, self.config)
         checked = inc.verified(pairs, hood, self.config)
         matches = list(checked.matches)
-        if checked.pending:
-            fps = hood.fingerprints
-            wanted = {fps[k].doc_id for p in checked.pending for k in (p.i, p.j)}
+        fps = hood.fingerprints
+        wanted = on_passages(checked, fps)
+        if wanted:
             docs = {**self._store.documents(wanted - set(batch)), **batch}
-            matches += decide_stories(
-                checked.pending, fps, docs, self.config, self._furniture, everyone=fps
+            matches = decide_on_passages(
+                checked, fps, docs, self.config, self._furniture, everyone=fps
             )
         found.update(candidates=len(pairs), verified=len(matches))
         return matches, found

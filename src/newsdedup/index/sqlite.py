@@ -34,6 +34,7 @@ _U32 = np.dtype("<u4")
 _NONE = np.zeros(0, dtype=np.uint32)
 _LOOKUP = 50_000  # values per temporary-table fill: bounds one statement's memory
 _PAGE_BITS = np.uint32(16)  # n-gram counts are kept in 65,536 pages by their top 16 bits
+_COUNTS = ("documents", "distinct", "batches")  # kept in meta, updated by every put
 _FEW_PAGES = 2048  # more pages than this are read by one pass over the table
 
 _SCHEMA = """
@@ -118,7 +119,7 @@ class SQLiteStore:
                     db.execute(statement)
             db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            rows = [("schema_version", str(SCHEMA_VERSION)), ("batches", "0")]
+            rows = [("schema_version", str(SCHEMA_VERSION))] + [(key, "0") for key in _COUNTS]
             rows += [(key, json.dumps(value, sort_keys=True)) for key, value in settings.items()]
             db.executemany("INSERT INTO meta VALUES (?, ?)", rows)
         return store
@@ -197,11 +198,9 @@ class SQLiteStore:
 
     def counts(self) -> tuple[int, int, int]:
         """``(documents, distinct, batches)``."""
-        documents, distinct = self._db.execute(
-            "SELECT COUNT(*), COALESCE(SUM(first), 0) FROM docs"
-        ).fetchone()
-        batches = int(json.loads(self._meta_text_raw("batches")))
-        return int(documents), int(distinct), batches
+        # Kept in the settings by put: counting the rows would read the whole table.
+        held = {key: int(json.loads(self._meta_text_raw(key))) for key in _COUNTS}
+        return held["documents"], held["distinct"], held["batches"]
 
     def _meta_text_raw(self, key: str) -> str:
         return str(self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()[0])
@@ -465,7 +464,16 @@ class SQLiteStore:
         ]
         if counted:
             self._count(np.concatenate(counted))
-        db.execute("UPDATE meta SET value = ? WHERE key = 'batches'", (json.dumps(batch),))
+        documents, distinct, _ = self.counts()
+        totals = {
+            "documents": documents + len(entries),
+            "distinct": distinct + sum(e.distinct for e in entries),
+            "batches": batch,
+        }
+        db.executemany(
+            "UPDATE meta SET value = ? WHERE key = ?",
+            ((json.dumps(value), key) for key, value in totals.items()),
+        )
 
     def put_matches(self, matches: Iterable[Match]) -> None:
         """Store verified matches (their passages are aligned again when asked for)."""
