@@ -92,29 +92,42 @@ parallelize = sc.parallelize
 def labelled(batch, slices=None):
     # Jobs are submitted from the engine's job thread: the description is set there, when
     # the batch is parallelized (it is a thread's property), from its items' label.
-    found = [labels.pop(id(item), None) for item in batch] if isinstance(batch, list) else []
+    found = [_label_of(item) for item in batch] if isinstance(batch, list) else []
     if found and found[0]:
         sc.setJobDescription(found[0])
     return parallelize(batch, slices)
 
 
+def _label_of(item):
+    # Kept jobs parallelize (number, item) pairs: then the item carries the label.
+    found = labels.pop(id(item), None)
+    if found is None and isinstance(item, tuple) and len(item) == 2:
+        found = labels.pop(id(item[1]), None)
+    return found
+
+
 sc.parallelize = labelled
+
+
+def _drawn(task, context, items):
+    label = task.__name__.strip("_").removesuffix("_task")
+    if isinstance(context, tuple) and context and callable(context[0]):
+        label += ": " + context[0].__name__
+    for item in items:
+        labels[id(item)] = label
+        yield item
 
 
 class Labelled(SparkEngine):
     # Every Spark job is labelled with the newsdedup task it runs (and, for a block read by
     # the executor, the job it runs on the block's documents).
     def map_chunks(self, task, context, items, **options):
-        label = task.__name__.strip("_").removesuffix("_task")
-        if isinstance(context, tuple) and context and callable(context[0]):
-            label += ": " + context[0].__name__
+        return super().map_chunks(task, context, _drawn(task, context, items), **options)
 
-        def drawn(items):
-            for item in items:
-                labels[id(item)] = label
-                yield item
-
-        return super().map_chunks(task, context, drawn(items), **options)
+    # The fingerprint pass's jobs (kept on the executors) are labelled alike: without
+    # this they took the label of the survey's last job.
+    def _kept(self, task, context, items, **options):
+        return super()._kept(task, context, _drawn(task, context, items), **options)
 
     # The global steps' shuffles run from this thread: each labelled with its step, not
     # left under the label of the job before it.
