@@ -216,14 +216,14 @@ class SQLiteStore:
     def known(self, ids: Iterable[str]) -> set[str]:
         """Which of ``ids`` are stored."""
         self._fill("q_ids", list(ids))
-        rows = self._db.execute("SELECT id FROM q_ids CROSS JOIN docs ON docs.id = q_ids.v")
+        rows = self._db.execute("SELECT id FROM docs JOIN q_ids ON docs.id = q_ids.v")
         return {row[0] for row in rows}
 
     def with_digests(self, digests: Iterable[str]) -> dict[str, str]:
         """The first stored document of each digest among ``digests``."""
         self._fill("q_digests", [d for d in set(digests) if d])
         rows = self._db.execute(
-            "SELECT text_key, id FROM q_digests CROSS JOIN docs ON docs.text_key = q_digests.v "
+            "SELECT text_key, id FROM docs JOIN q_digests ON docs.text_key = q_digests.v "
             "WHERE first = 1"
         )
         return {digest: doc_id for digest, doc_id in rows}
@@ -232,7 +232,7 @@ class SQLiteStore:
         """Every stored document of each text key among ``keys``, first stored first."""
         self._fill("q_digests", [k for k in set(keys) if k])
         rows = self._db.execute(
-            "SELECT text_key, id FROM q_digests CROSS JOIN docs ON docs.text_key = q_digests.v "
+            "SELECT text_key, id FROM docs JOIN q_digests ON docs.text_key = q_digests.v "
             "ORDER BY docs.seq"
         )
         out: dict[str, list[str]] = {}
@@ -249,8 +249,8 @@ class SQLiteStore:
     def _keyed(self, table: str, keys: np.ndarray) -> set[str]:
         self._fill("q_keys", _signed(np.unique(keys)))
         rows = self._db.execute(
-            f"SELECT DISTINCT docs.id FROM q_keys CROSS JOIN {table} ON {table}.key = q_keys.v "
-            f"CROSS JOIN docs ON docs.seq = {table}.seq"
+            f"SELECT DISTINCT docs.id FROM q_keys JOIN {table} ON {table}.key = q_keys.v "
+            f"JOIN docs ON docs.seq = {table}.seq"
         )
         return {row[0] for row in rows}
 
@@ -266,7 +266,7 @@ class SQLiteStore:
         """How many stored documents hold each of these lead keys (absent: none)."""
         self._fill("q_keys", _signed(np.unique(keys)))
         rows = self._db.execute(
-            "SELECT leads.key, COUNT(*) FROM q_keys CROSS JOIN leads ON leads.key = q_keys.v "
+            "SELECT leads.key, COUNT(*) FROM q_keys JOIN leads ON leads.key = q_keys.v "
             "GROUP BY leads.key"
         )
         return {int(np.int64(key).view(np.uint64)): int(n) for key, n in rows}
@@ -289,7 +289,7 @@ class SQLiteStore:
         self._fill("q_ids", list(ids))
         rows = self._db.execute(
             "SELECT id, digest, length, published, source, site, marks, leads "
-            "FROM q_ids CROSS JOIN docs ON docs.id = q_ids.v"
+            "FROM docs JOIN q_ids ON docs.id = q_ids.v"
         )
         return {
             doc_id: Fingerprint(
@@ -302,7 +302,7 @@ class SQLiteStore:
         """The stored documents of ``ids``."""
         self._fill("q_ids", list(ids))
         rows = self._db.execute(
-            "SELECT id, published, source, body FROM q_ids CROSS JOIN docs ON docs.id = q_ids.v"
+            "SELECT id, published, source, body FROM docs JOIN q_ids ON docs.id = q_ids.v"
         )
         out = {}
         for doc_id, published, source, body in rows:
@@ -333,8 +333,7 @@ class SQLiteStore:
             return self._all_pages()
         self._fill("q_pages", pages.tolist())
         rows = self._db.execute(
-            "SELECT keys, counts FROM q_pages CROSS JOIN gram_pages ON page = q_pages.v "
-            "ORDER BY page"
+            "SELECT keys, counts FROM gram_pages JOIN q_pages ON page = q_pages.v ORDER BY page"
         ).fetchall()
         keys = [np.frombuffer(k, dtype=_U32) for k, _ in rows]
         counts = [np.frombuffer(c, dtype=_U32) for _, c in rows]
@@ -414,14 +413,13 @@ class SQLiteStore:
 
     def assignments(self, ids: Iterable[str] | None = None) -> Iterator[Assignment]:
         """Where documents went: ``ids``' or every document's, in the order they were stored."""
-        rows = "assignments a"
-        if ids is not None:  # the few asked for first: CROSS JOIN keeps SQLite to that order
-            self._fill("q_ids", list(ids))
-            rows = "q_ids CROSS JOIN assignments a ON a.id = q_ids.v"
         query = (
             "SELECT a.id, cluster_id, is_representative, cluster_size, jaccard, containment, "
-            f"kind, similarity, matched_to FROM {rows} CROSS JOIN docs ON docs.id = a.id"
+            "kind, similarity, matched_to FROM assignments a JOIN docs ON docs.id = a.id"
         )
+        if ids is not None:
+            self._fill("q_ids", list(ids))
+            query += " JOIN q_ids ON a.id = q_ids.v"
         for row in self._db.execute(query + " ORDER BY docs.seq"):
             yield Assignment(row[0], row[1], bool(row[2]), *row[3:])
 
